@@ -37,6 +37,18 @@
 #define LAYOUT_IOAPIC_START     0xfec00000ULL
 #define LAYOUT_LAPIC_START      0xfee00000ULL
 
+/* PCI BAR windows, announced to the guest in the DSDT's PCI0 _CRS: the BAR
+ * allocator must take addresses from these and nowhere else.  The 32-bit
+ * window is the part of the hole between the fixed devices at its bottom
+ * (boot timer; room is kept up to 16 MiB for more) and the virtio-mmio
+ * windows.  The 64-bit window is Firecracker's: [256 GiB, 512 GiB), which
+ * stays below 2^39 for hosts with 39 physical address bits and requires
+ * RAM to end at or below its start. */
+#define LAYOUT_PCI_MMIO32_START 0xc1000000ULL
+#define LAYOUT_PCI_MMIO32_END   LAYOUT_VIRTIO_MMIO_START
+#define LAYOUT_PCI_MMIO64_START (256ULL * GiB)
+#define LAYOUT_PCI_MMIO64_SIZE  (256ULL * GiB)
+
 /* RAM above 4 GiB holds whatever did not fit below the hole. */
 #define LAYOUT_RAM_HIGH_START   (4ULL * GiB)
 
