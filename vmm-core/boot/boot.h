@@ -24,9 +24,12 @@ struct boot_entry {
 	uint64_t entry;           /* 64-bit entry point (guest physical) */
 	uint64_t zero_page;       /* RSI at entry: LAYOUT_ZERO_PAGE */
 	uint64_t kernel_start;    /* where the loaded image begins */
-	uint64_t kernel_end;      /* first byte after it */
+	uint64_t kernel_end;      /* first byte after it; for a bzImage this
+	                           * covers init_size, the memory the kernel
+	                           * decompresses into before it reads E820 */
 	uint64_t initrd_start;    /* 0 when there is no initrd */
 	uint64_t initrd_size;
+	uint32_t cmdline_max;     /* bytes the kernel accepts, NUL included */
 };
 
 struct boot_params_in {
@@ -34,12 +37,17 @@ struct boot_params_in {
 	int initrd_fd;            /* -1: no initrd */
 	const char *cmdline;      /* final command line (see cmdline_build) */
 	bool pci_enabled;         /* E820 reserves ECAM only then */
+	uint64_t acpi_rsdp_addr;  /* zero page acpi_rsdp_addr, as Firecracker
+	                           * sets it; 0: the kernel scans for the RSDP */
 };
 
 /* Loads kernel and initrd, writes the command line, the zero page and its
  * E820 map.  On failure returns -errno and, when err is not NULL, a message
  * fit for an API fault_message ("Kernel image is not an ELF or bzImage",
- * "Initrd does not fit in guest memory", ...). */
+ * "Initrd does not fit in guest memory", ...); boot_load logs nothing at
+ * error level, the caller reports it.  A failed load may leave part of the
+ * kernel in guest memory.  The kernel, initrd, command line and zero page
+ * all lie below LAYOUT_MMIO32_START; the kernel at or above 1 MiB. */
 int boot_load(struct guest_memory *mem, const struct boot_params_in *in,
 	      struct boot_entry *out, char *err, size_t errlen);
 
@@ -47,11 +55,16 @@ int boot_load(struct guest_memory *mem, const struct boot_params_in *in,
 int boot_load_elf(struct guest_memory *mem, int fd, struct boot_entry *out,
 		  char *err, size_t errlen);
 /* Returns -ENOEXEC when the file is not an ELF at all (so that the caller
- * tries bzImage next), -EINVAL when it is a bad or foreign ELF. */
+ * tries bzImage next), -EINVAL when it is a bad or foreign ELF, -ENOMEM when
+ * a segment would fit only in a larger guest. */
 
+struct setup_header;   /* bootparam.h */
+/* Loads the protected-mode part of a bzImage and copies its setup header
+ * (zero-filled past the end the image declares) to hdr when hdr is not NULL.
+ * Returns -ENOEXEC when the file has no "HdrS" setup header at all, -EINVAL
+ * for a bzImage this loader cannot boot, -ENOMEM when it does not fit. */
 int boot_load_bzimage(struct guest_memory *mem, int fd, struct boot_entry *out,
-		      void *setup_header_out, size_t setup_header_len,
-		      char *err, size_t errlen);
+		      struct setup_header *hdr, char *err, size_t errlen);
 
 struct e820_entry {
 	uint64_t addr;
@@ -74,7 +87,12 @@ int e820_build(const struct guest_memory *mem, bool pci_enabled,
  * when PCI is disabled and the user did not give it; a user pci=off with
  * PCI enabled is refused (-EINVAL, message in err); extra entries (e.g.
  * virtio_mmio.device=...) are appended.  The result must fit in max bytes
- * including the NUL, else -E2BIG with a message. */
+ * including the NUL, else -E2BIG with a message.
+ * Arguments are split as the kernel splits them (whitespace outside double
+ * quotes): "pci=off" means a pci= parameter with "off" among its comma-
+ * separated options; tokens after a lone "--" belong to init, so they are
+ * not checked and our additions go before the "--".  An unterminated double
+ * quote is refused (-EINVAL): it would swallow what is appended. */
 int cmdline_build(const char *boot_args, bool pci_enabled,
 		  const char *const *extra, size_t n_extra,
 		  char *out, size_t max, char *err, size_t errlen);
