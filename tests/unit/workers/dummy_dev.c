@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "dummy_dev.h"
+
+#include <string.h>
+
+static void dummy_config_read(struct virtio_dev *dev, uint32_t off, uint32_t size,
+			      uint64_t *val)
+{
+	struct dummy *d = dev->priv;
+
+	*val = 0;
+	memcpy(val, d->config + off, size);
+}
+
+static void dummy_config_write(struct virtio_dev *dev, uint32_t off, uint32_t size,
+			       uint64_t val)
+{
+	struct dummy *d = dev->priv;
+
+	memcpy(d->config + off, &val, size);
+}
+
+static int dummy_activate(struct virtio_dev *dev)
+{
+	((struct dummy *)dev->priv)->activated++;
+	return 0;
+}
+
+static void dummy_reset(struct virtio_dev *dev)
+{
+	((struct dummy *)dev->priv)->resets++;
+}
+
+/* Completes every chain with 0 bytes, or fails as told. */
+static int dummy_notify(struct virtio_dev *dev, uint16_t q)
+{
+	struct dummy *d = dev->priv;
+	struct vq_chain c;
+	int ret;
+
+	d->notified++;
+	if (d->fail_with)
+		return d->fail_with;
+	while ((ret = vq_pop(&dev->queues[q].vq, &c)) > 0) {
+		ret = vq_push(&dev->queues[q].vq, c.head, 0);
+		if (ret)
+			return ret;
+	}
+	return ret;
+}
+
+const struct virtio_device_ops dummy_ops = {
+	.name = "dummy",
+	.device_id = 42,
+	.num_queues = 2,
+	.queue_max_size = 16,
+	.features = VIRTIO_BIT(DUMMY_FEATURE),
+	.config_size = sizeof(((struct dummy *)0)->config),
+	.config_read = dummy_config_read,
+	.config_write = dummy_config_write,
+	.activate = dummy_activate,
+	.reset = dummy_reset,
+	.queue_notify = dummy_notify,
+};
+
