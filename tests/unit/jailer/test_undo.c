@@ -1,0 +1,132 @@
+/* Rollback and tree removal: never follow a symlink out of the tree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "undo.h"
+
+static char dir[TMPDIR_MAX];
+
+static int setup(void **state)
+{
+	tmpdir_make(dir);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	tmpdir_remove(dir);
+	return 0;
+}
+
+static void sub(char *out, const char *rel)
+{
+	snprintf(out, PATH_MAX, "%s/%s", dir, rel);
+}
+
+static void rm_tree_stays_inside(void **state)
+{
+	char p[PATH_MAX], outside[PATH_MAX], keep[PATH_MAX];
+	int fd;
+
+	/* Something outside the tree that symlinks inside point at. */
+	sub(outside, "outside");
+	assert_int_equal(mkdir(outside, 0755), 0);
+	file_write(outside, "precious", "x", 0644, keep);
+
+	sub(p, "tree");
+	assert_int_equal(mkdir(p, 0755), 0);
+	sub(p, "tree/a");
+	assert_int_equal(mkdir(p, 0755), 0);
+	sub(p, "tree/a/b");
+	assert_int_equal(mkdir(p, 0700), 0);
+	sub(p, "tree/a/link-to-outside");
+	assert_int_equal(symlink(outside, p), 0);
+	sub(p, "tree/a/link-to-file");
+	assert_int_equal(symlink(keep, p), 0);
+	sub(p, "tree/fifo");
+	assert_int_equal(mkfifo(p, 0600), 0);
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(rm_tree_at(fd, "tree"), 0);
+	sub(p, "tree");
+	assert_int_equal(access(p, F_OK), -1);
+	assert_string_equal(file_read(keep), "x");
+	/* Gone already: fine. */
+	assert_int_equal(rm_tree_at(fd, "tree"), 0);
+	close(fd);
+}
+
+/* Records "shared" (rmdir when empty) then "shared/ours" (whole tree). */
+static void push_pair(struct undo *u)
+{
+	char p[PATH_MAX];
+
+	sub(p, "shared");
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(undo_push(u, UNDO_RMDIR, open(dir, O_PATH | O_DIRECTORY), "shared"), 0);
+	sub(p, "shared/ours");
+	assert_int_equal(mkdir(p, 0755), 0);
+	file_write(p, "inside", "x", 0644, NULL);
+	sub(p, "shared");
+	assert_int_equal(undo_push(u, UNDO_RMTREE, open(p, O_PATH | O_DIRECTORY), "ours"), 0);
+}
+
+static void undo_runs_newest_first(void **state)
+{
+	struct undo u;
+	char p[PATH_MAX];
+
+	/* "shared" can only go if "ours" went first. */
+	undo_init(&u);
+	push_pair(&u);
+	undo_run(&u);
+	assert_int_equal(u.n, 0);
+	sub(p, "shared");
+	assert_int_equal(access(p, F_OK), -1);
+
+	/* Someone else put a file in "shared" meanwhile: it stays. */
+	undo_init(&u);
+	push_pair(&u);
+	file_write(dir, "shared/other", "x", 0644, NULL);
+	undo_run(&u);
+	sub(p, "shared/ours");
+	assert_int_equal(access(p, F_OK), -1);
+	sub(p, "shared/other");
+	assert_int_equal(access(p, F_OK), 0);
+}
+
+static void undo_is_bounded(void **state)
+{
+	struct undo u;
+	int i;
+
+	undo_init(&u);
+	for (i = 0; i < UNDO_MAX; i++)
+		assert_int_equal(undo_push(&u, UNDO_RMDIR, open("/", O_PATH), "x"), 0);
+	assert_int_equal(undo_push(&u, UNDO_RMDIR, open("/", O_PATH), "x"), -ENOSPC);
+	undo_forget(&u);
+	assert_int_equal(u.n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(rm_tree_stays_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(undo_runs_newest_first, setup, teardown),
+		cmocka_unit_test(undo_is_bounded),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
