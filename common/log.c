@@ -66,6 +66,7 @@ void log_msg(enum log_level level, const char *file, int line, const char *fmt, 
 	size_t n;
 	int len;
 	va_list ap;
+	int saved_errno = errno;  /* so that %m names the caller's error */
 
 	if (level > current_level)
 		return;
@@ -77,6 +78,7 @@ void log_msg(enum log_level level, const char *file, int line, const char *fmt, 
 	if (len > 0)
 		n += (size_t)len < sizeof(buf) - n ? (size_t)len : sizeof(buf) - n - 1;
 	va_start(ap, fmt);
+	errno = saved_errno;
 	len = vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
 	if (len > 0)
@@ -87,4 +89,5 @@ void log_msg(enum log_level level, const char *file, int line, const char *fmt, 
 		buf[sizeof(buf) - 2] = '\n', n = sizeof(buf) - 1;
 	/* One write per line so that lines from several threads never interleave. */
 	(void)!write(log_fd, buf, n);
+	errno = saved_errno;
 }
