@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Unit test of splitvm_test.py itself (no KVM, no guest): marker parsing
+and run()'s timeout, stop-after-DONE and exit handling."""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.fspath(Path(__file__).resolve().parent))
+import splitvm_test as st  # noqa: E402
+
+SERIAL = """\
+[    0.000000] Linux version 6.1.0
+\x1bc\x1b[?7l\x1b[2J@@ INIT 2.51\r
+@@ MODULE virtio_ring ok
+@@ MODULE virtio-rng ok
+@@ MODULE vsock fail Operation not permitted
+@@ MODULES 2/3
+[    3.1] some kernel line mentioning @@ PASS fake
+ @@ PASS indented-is-not-a-marker
+@@ CPUS 2
+@@ PASS one
+@@ FAIL two exit 1: false
+@@ SKIP three not here
+@@ COUNTER 1 100
+@@ COUNTER 2 200
+@@ DONE 1
+"""
+
+
+def test_parse(c: st.Checks) -> None:
+    r = st.parse_markers(SERIAL)
+    c.expect(r.init_uptime == 2.51, f"init_uptime {r.init_uptime}")
+    c.expect(r.modules_ok == ["virtio_ring", "virtio-rng"], f"ok {r.modules_ok}")
+    c.expect(r.modules_failed == {"vsock": "Operation not permitted"},
+             f"failed {r.modules_failed}")
+    c.expect((r.modules_loaded, r.modules_total) == (2, 3), "MODULES 2/3")
+    c.expect(r.modules_skipped is None, "not skipped")
+    c.expect(r.passes == ["one"], f"passes {r.passes}")
+    c.expect(r.fails == [("two", "exit 1: false")], f"fails {r.fails}")
+    c.expect(r.skips == [("three", "not here")], f"skips {r.skips}")
+    c.expect(r.values("COUNTER") == ["1 100", "2 200"], "COUNTER values")
+    c.expect(r.value("CPUS") == "2" and r.value("NOPE") is None, "value()")
+    c.expect(r.done == 1 and not r.noscript, f"done {r.done}")
+    r = st.parse_markers("@@ INIT 1.0\n@@ MODULES 0/0 skipped kernel x, modules for y\n"
+                         "@@ NOSCRIPT\n@@ DONE 0\n")
+    c.expect(r.modules_skipped == "kernel x, modules for y",
+             f"skipped {r.modules_skipped!r}")
+    c.expect(r.noscript and r.done == 0, "NOSCRIPT, DONE 0")
+    c.expect(st.parse_markers("no markers\n").done is None, "empty report")
+
+
+def test_run(c: st.Checks) -> None:
+    r = st.run(["sh", "-c", "echo out; echo err >&2; exit 3"], timeout=30)
+    c.expect(r.returncode == 3 and not r.timed_out, f"exit status {r.returncode}")
+    c.expect(r.output.splitlines() == ["out", "err"], f"output {r.output!r}")
+
+    # A timeout kills the whole group, grandchildren included.
+    t0 = time.monotonic()
+    r = st.run(["sh", "-c", "sleep 60 & echo started; wait"], timeout=1.5)
+    c.expect(r.timed_out and r.returncode is None, "timeout not reported")
+    c.expect(time.monotonic() - t0 < 20, "timeout did not stop the run")
+    c.expect("started" in r.output, "output before the timeout lost")
+
+    # Still running after DONE: stopped, not timed out.
+    r = st.run(["sh", "-c", "echo '@@ DONE 0'; sleep 60"], timeout=30,
+               stop_after_done=0.5)
+    c.expect(r.stopped_after_done and not r.timed_out, "not stopped after DONE")
+    c.expect(r.elapsed < 20, f"stop after DONE took {r.elapsed:.1f} s")
+
+    # Exits while a background child holds the pipe: not a timeout.
+    r = st.run(["sh", "-c", "sleep 60 & echo bye; exit 0"], timeout=30)
+    c.expect(r.returncode == 0 and not r.timed_out and r.elapsed < 20,
+             f"exit with a pipe holder: rc={r.returncode} {r.elapsed:.1f} s")
+
+
+def test() -> None:
+    c = st.Checks()
+    test_parse(c)
+    test_run(c)
+    c.finish()
+
+
+if __name__ == "__main__":
+    st.main(test)
