@@ -57,16 +57,9 @@ static int match_v1(const struct mount_entry *e, void *arg)
 static int find_hierarchy(const char *mountinfo, const char *ctl, struct cg_hier *h)
 {
 	struct find_ctl f = { ctl, h };
-	FILE *mi = fopen(mountinfo, "re");
 	int ret;
 
-	if (!mi) {
-		ret = -errno;
-		log_err("cannot read %s: %s", mountinfo, strerror(errno));
-		return ret;
-	}
-	ret = mountinfo_each(mi, match_v1, &f);
-	fclose(mi);
+	ret = mountinfo_scan(mountinfo, match_v1, &f);
 	if (ret < 0)
 		return ret;
 	return ret == 1 ? 0 : -ENOENT;

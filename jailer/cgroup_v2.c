@@ -35,16 +35,9 @@ static int match_v2(const struct mount_entry *e, void *arg)
 static int find_unified(const char *mountinfo, struct cg_hier *h)
 {
 	struct find_v2 f = { h, false };
-	FILE *mi = fopen(mountinfo, "re");
 	int ret;
 
-	if (!mi) {
-		ret = -errno;
-		log_err("cannot read %s: %s", mountinfo, strerror(errno));
-		return ret;
-	}
-	ret = mountinfo_each(mi, match_v2, &f);
-	fclose(mi);
+	ret = mountinfo_scan(mountinfo, match_v2, &f);
 	if (ret < 0)
 		return ret;
 	if (!f.found) {

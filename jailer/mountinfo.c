@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
+
 /* Decodes the kernel's \ooo escapes into dst (size dst_len). */
 static int unescape(const char *src, char *dst, size_t dst_len)
 {
@@ -77,5 +79,20 @@ int mountinfo_each(FILE *f, int (*cb)(const struct mount_entry *e, void *arg), v
 	}
 	free(line);
 	free(e);
+	return ret;
+}
+
+int mountinfo_scan(const char *path, int (*cb)(const struct mount_entry *e, void *arg), void *arg)
+{
+	FILE *mi = fopen(path, "re");
+	int ret;
+
+	if (!mi) {
+		ret = -errno;
+		log_err("cannot read %s: %s", path, strerror(errno));
+		return ret;
+	}
+	ret = mountinfo_each(mi, cb, arg);
+	fclose(mi);
 	return ret;
 }

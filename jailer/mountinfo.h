@@ -21,4 +21,8 @@ int mountinfo_parse_line(char *line, struct mount_entry *e);
  * is then returned).  Malformed lines are skipped.  Returns 0 at the end. */
 int mountinfo_each(FILE *f, int (*cb)(const struct mount_entry *e, void *arg), void *arg);
 
+/* mountinfo_each() over the file at path; a file that cannot be read is
+ * logged here and returned as -errno. */
+int mountinfo_scan(const char *path, int (*cb)(const struct mount_entry *e, void *arg), void *arg);
+
 #endif
