@@ -101,22 +101,25 @@ static int setup_cpuid(struct vcpu *v, struct kvm *kvm, const struct vcpu_topolo
 
 static int setup_msrs(struct vcpu *v, char *err, size_t errlen)
 {
-	struct {
-		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[BOOT_MAX_MSRS];
-	} m;
-	int n;
+	/* struct kvm_msrs ends in a flexible array: allocate it with its entries
+	 * rather than embedding it in a struct (a GNU extension clang rejects). */
+	struct kvm_msrs *m = calloc(1, sizeof(*m) + BOOT_MAX_MSRS * sizeof(m->entries[0]));
+	int n, ret = 0;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = (uint32_t)boot_msrs_fill(m.e, BOOT_MAX_MSRS);
-	n = ioctl(v->fd, KVM_SET_MSRS, &m);
-	/* KVM_SET_MSRS returns how many it set, stopping at the first refusal. */
-	if (n < 0 || (uint32_t)n != m.hdr.nmsrs) {
-		snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS refused MSR 0x%x",
-			 v->index, n >= 0 && (uint32_t)n < m.hdr.nmsrs ? m.e[n].index : 0);
-		return -EINVAL;
+	if (!m) {
+		snprintf(err, errlen, "vCPU %u: out of memory for MSRs", v->index);
+		return -ENOMEM;
 	}
-	return 0;
+	m->nmsrs = (uint32_t)boot_msrs_fill(m->entries, BOOT_MAX_MSRS);
+	n = ioctl(v->fd, KVM_SET_MSRS, m);
+	/* KVM_SET_MSRS returns how many it set, stopping at the first refusal. */
+	if (n < 0 || (uint32_t)n != m->nmsrs) {
+		snprintf(err, errlen, "vCPU %u: KVM_SET_MSRS refused MSR 0x%x",
+			 v->index, n >= 0 && (uint32_t)n < m->nmsrs ? m->entries[n].index : 0);
+		ret = -EINVAL;
+	}
+	free(m);
+	return ret;
 }
 
 static int setup_lapic(struct vcpu *v, char *err, size_t errlen)
