@@ -2,6 +2,7 @@
 #include "dummy_dev.h"
 
 #include <string.h>
+#include <sys/eventfd.h>
 
 static void dummy_config_read(struct virtio_dev *dev, uint32_t off, uint32_t size,
 			      uint64_t *val)
@@ -63,3 +64,23 @@ const struct virtio_device_ops dummy_ops = {
 	.queue_notify = dummy_notify,
 };
 
+
+int dummy_dev_setup(struct virtio_dev *dev, struct dummy *d, struct guest_mem *gm,
+		    enum virtio_transport transport, uint8_t *mem, uint64_t size)
+{
+	const struct gm_region r = { 0, size, mem };
+	int ret;
+
+	memset(mem, 0, size);
+	ret = gm_init_from_host(gm, &r, 1);
+	if (ret)
+		return ret;
+	return virtio_dev_init(dev, &dummy_ops, d, transport, gm);
+}
+
+bool eventfd_fired(int fd)
+{
+	eventfd_t v;
+
+	return eventfd_read(fd, &v) == 0;
+}

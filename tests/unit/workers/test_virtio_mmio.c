@@ -42,23 +42,12 @@ static void wr(struct fixture *f, uint64_t off, uint32_t size, uint64_t v)
 	assert_int_equal(virtio_mmio_access(&f->dev, off, size, true, &v), 0);
 }
 
-static bool fired(int fd)
-{
-	eventfd_t v;
-
-	return eventfd_read(fd, &v) == 0;
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;
-	const struct gm_region r = { 0, MEM_SIZE, mem };
 
-	memset(mem, 0, sizeof(mem));
 	memset(&f, 0, sizeof(f));
-	assert_int_equal(gm_init_from_host(&f.gm, &r, 1), 0);
-	assert_int_equal(virtio_dev_init(&f.dev, &dummy_ops, &f.d, VIRTIO_TRANSPORT_MMIO,
-					 &f.gm), 0);
+	assert_int_equal(dummy_dev_setup(&f.dev, &f.d, &f.gm, VIRTIO_TRANSPORT_MMIO, mem, MEM_SIZE), 0);
 	f.pin = eventfd(0, EFD_NONBLOCK);
 	virtio_dev_set_pin_fd(&f.dev, f.pin);
 	*state = &f;
@@ -160,7 +149,7 @@ static void test_queue_and_interrupts(void **state)
 	__atomic_store_n(&a->idx, 1, __ATOMIC_RELEASE);
 	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0);
 	assert_int_equal(((struct virtq_used *)(mem + USED))->idx, 1);
-	assert_true(fired(f->pin));
+	assert_true(eventfd_fired(f->pin));
 	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS, 4), VIRTIO_ISR_QUEUE);
 	/* Reading does not clear; InterruptACK does. */
 	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS, 4), VIRTIO_ISR_QUEUE);
@@ -170,7 +159,7 @@ static void test_queue_and_interrupts(void **state)
 	f->d.fail_with = -EFAULT;
 	wr(f, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 0);
 	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS, 4), 0x4f);
-	assert_true(fired(f->pin));
+	assert_true(eventfd_fired(f->pin));
 	assert_int_equal(rd(f, VIRTIO_MMIO_INTERRUPT_STATUS, 4), VIRTIO_ISR_CONFIG);
 	wr(f, VIRTIO_MMIO_STATUS, 4, 0);
 	assert_int_equal(rd(f, VIRTIO_MMIO_STATUS, 4), 0);

@@ -44,23 +44,12 @@ static void wr(struct fixture *f, uint64_t off, uint32_t size, uint64_t v)
 	assert_int_equal(virtio_pci_access(&f->dev, off, size, true, &v), 0);
 }
 
-static bool fired(int fd)
-{
-	eventfd_t v;
-
-	return eventfd_read(fd, &v) == 0;
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;
-	const struct gm_region r = { 0, MEM_SIZE, mem };
 
-	memset(mem, 0, sizeof(mem));
 	memset(&f, 0, sizeof(f));
-	assert_int_equal(gm_init_from_host(&f.gm, &r, 1), 0);
-	assert_int_equal(virtio_dev_init(&f.dev, &dummy_ops, &f.d, VIRTIO_TRANSPORT_PCI,
-					 &f.gm), 0);
+	assert_int_equal(dummy_dev_setup(&f.dev, &f.d, &f.gm, VIRTIO_TRANSPORT_PCI, mem, MEM_SIZE), 0);
 	f.config_irq = eventfd(0, EFD_NONBLOCK);
 	f.queue_irq = eventfd(0, EFD_NONBLOCK);
 	assert_int_equal(virtio_dev_set_vector_fd(&f.dev, 0, f.config_irq), 0);
@@ -329,8 +318,8 @@ static void test_notify_and_interrupt(void **state)
 	assert_int_equal(f->d.activated, 1);
 	assert_int_equal(f->d.notified, 1);
 	assert_int_equal(((struct virtq_used *)(mem + USED))->idx, 1);
-	assert_true(fired(f->queue_irq));
-	assert_false(fired(f->config_irq));
+	assert_true(eventfd_fired(f->queue_irq));
+	assert_false(eventfd_fired(f->config_irq));
 	/* ISR: bit 0 set, cleared by the read. */
 	assert_int_equal(rd(f, VIRTIO_PCI_ISR_OFF, 1), VIRTIO_ISR_QUEUE);
 	assert_int_equal(rd(f, VIRTIO_PCI_ISR_OFF, 1), 0);
@@ -339,7 +328,7 @@ static void test_notify_and_interrupt(void **state)
 	wr(f, VIRTIO_PCI_NOTIFY_OFF + 0 * VIRTIO_PCI_NOTIFY_MULTIPLIER, 2, 0);
 	assert_int_equal(f->d.notified, 2);
 	assert_int_equal(((struct virtq_used *)(mem + USED))->idx, 2);
-	assert_true(fired(f->queue_irq));
+	assert_true(eventfd_fired(f->queue_irq));
 	/* A kick of a queue that is not enabled does nothing. */
 	virtio_dev_queue_notify(&f->dev, 1);
 	virtio_dev_queue_notify(&f->dev, 500);
@@ -360,7 +349,7 @@ static void test_device_error_raises_config_interrupt(void **state)
 	assert_int_equal(rd(f, VIRTIO_PCI_COMMON_STATUS, 1),
 			 0x0f | VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	/* "Device Status Field": a config change notification follows. */
-	assert_true(fired(f->config_irq));
+	assert_true(eventfd_fired(f->config_irq));
 	assert_int_equal(rd(f, VIRTIO_PCI_ISR_OFF, 1), VIRTIO_ISR_CONFIG);
 	/* No more serving until reset. */
 	virtio_dev_queue_notify(&f->dev, 0);
