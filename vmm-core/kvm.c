@@ -22,6 +22,7 @@ const struct kvm_cap_req kvm_required_caps[] = {
 	CAP(KVM_CAP_IOEVENTFD),
 	CAP(KVM_CAP_IRQFD),
 	CAP(KVM_CAP_IRQ_ROUTING),
+	CAP(KVM_CAP_IRQFD_RESAMPLE),
 	CAP(KVM_CAP_EXT_CPUID),
 	CAP(KVM_CAP_MP_STATE),
 	CAP(KVM_CAP_IMMEDIATE_EXIT),
@@ -147,6 +148,33 @@ int kvm_irq_line(struct kvm *kvm, unsigned int gsi, bool level)
 	if (ioctl(kvm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
 		return -errno;
 	return 0;
+}
+
+int kvm_irqfd(struct kvm *kvm, int fd, unsigned int gsi, int resample_fd, bool assign)
+{
+	struct kvm_irqfd req = { .fd = (uint32_t)fd, .gsi = gsi };
+
+	if (!assign)
+		req.flags = KVM_IRQFD_FLAG_DEASSIGN;
+	else if (resample_fd >= 0) {
+		req.flags = KVM_IRQFD_FLAG_RESAMPLE;
+		req.resamplefd = (uint32_t)resample_fd;
+	}
+	return ioctl(kvm->vm_fd, KVM_IRQFD, &req) < 0 ? -errno : 0;
+}
+
+int kvm_ioeventfd(struct kvm *kvm, int fd, uint64_t addr, unsigned int len,
+		  int64_t datamatch, bool assign)
+{
+	struct kvm_ioeventfd req = { .addr = addr, .len = len, .fd = fd };
+
+	if (datamatch >= 0) {
+		req.flags |= KVM_IOEVENTFD_FLAG_DATAMATCH;
+		req.datamatch = (uint64_t)datamatch;
+	}
+	if (!assign)
+		req.flags |= KVM_IOEVENTFD_FLAG_DEASSIGN;
+	return ioctl(kvm->vm_fd, KVM_IOEVENTFD, &req) < 0 ? -errno : 0;
 }
 
 void kvm_close(struct kvm *kvm)

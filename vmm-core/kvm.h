@@ -49,6 +49,17 @@ int kvm_set_memory(struct kvm *kvm, const struct guest_memory *mem, char *err, s
 /* Drives an irqchip input pin (GSI) to level. Returns 0 or -errno. */
 int kvm_irq_line(struct kvm *kvm, unsigned int gsi, bool level);
 
+/* Attaches (assign) or detaches an eventfd to gsi (KVM_IRQFD).  With
+ * resample_fd >= 0 the irqfd is level-triggered: the line stays up until
+ * the guest's EOI, which KVM reports on resample_fd. */
+int kvm_irqfd(struct kvm *kvm, int fd, unsigned int gsi, int resample_fd, bool assign);
+
+/* Registers (assign) or removes an ioeventfd: a guest write of len bytes
+ * (1, 2, 4 or 8) at MMIO address addr signals fd without an exit to the
+ * core.  datamatch >= 0: only writes of that value. */
+int kvm_ioeventfd(struct kvm *kvm, int fd, uint64_t addr, unsigned int len,
+		  int64_t datamatch, bool assign);
+
 void kvm_close(struct kvm *kvm);
 
 #endif
