@@ -1,0 +1,277 @@
+#include "mbox_client.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t all_ones(unsigned int size)
+{
+	return size >= 8 ? UINT64_MAX : (1ull << (size * 8)) - 1;
+}
+
+static int create_page(struct mbox_client *c)
+{
+	c->shm_fd = memfd_create("splitvm-mailbox", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (c->shm_fd < 0)
+		return -errno;
+	if (ftruncate(c->shm_fd, MBOX_SHM_SIZE) < 0 ||
+	    fcntl(c->shm_fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
+		return -errno;
+	c->shm = mmap(NULL, MBOX_SHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, c->shm_fd, 0);
+	if (c->shm == MAP_FAILED) {
+		c->shm = NULL;
+		return -errno;
+	}
+	c->shm->magic = MBOX_MAGIC;
+	c->shm->version = MBOX_LAYOUT_VERSION;
+	c->shm->ring_size = MBOX_RING_SIZE;
+	return 0;
+}
+
+int mbox_client_init(struct mbox_client *c, const char *name,
+		     const struct mbox_client_params *params)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->shm_fd = c->req_fd = c->reply_fd = -1;
+	c->deadline_ms = params->deadline_ms ? params->deadline_ms :
+			 MBOX_CLIENT_DEFAULT_DEADLINE_MS;
+	c->spin_ns = params->spin_ns;
+	c->on_fail = params->on_fail;
+	c->opaque = params->opaque;
+	pthread_mutex_init(&c->lock, NULL);
+	ret = create_page(c);
+	if (!ret) {
+		c->req_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		c->reply_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (c->req_fd < 0 || c->reply_fd < 0)
+			ret = -errno;
+	}
+	if (ret)
+		mbox_client_destroy(c);
+	return ret;
+}
+
+void mbox_client_destroy(struct mbox_client *c)
+{
+	if (c->shm)
+		munmap(c->shm, MBOX_SHM_SIZE);
+	c->shm = NULL;
+	if (c->shm_fd >= 0)
+		close(c->shm_fd);
+	if (c->req_fd >= 0)
+		close(c->req_fd);
+	if (c->reply_fd >= 0)
+		close(c->reply_fd);
+	c->shm_fd = c->req_fd = c->reply_fd = -1;
+	pthread_mutex_destroy(&c->lock);
+}
+
+void mbox_client_fds(const struct mbox_client *c, int fds[3])
+{
+	fds[0] = c->shm_fd;
+	fds[1] = c->req_fd;
+	fds[2] = c->reply_fd;
+}
+
+bool mbox_client_failed(const struct mbox_client *c)
+{
+	return atomic_load(&c->failed);
+}
+
+void mbox_client_fail(struct mbox_client *c, const char *why)
+{
+	bool expected = false;
+
+	if (!atomic_compare_exchange_strong(&c->failed, &expected, true))
+		return;
+	if (c->on_fail)
+		c->on_fail(c->opaque, why);
+}
+
+/* Called with the lock held: fails the client with a protocol error. */
+static int protocol_error(struct mbox_client *c, const char *what)
+{
+	char why[160];
+
+	atomic_fetch_add(&c->stats.protocol_errors, 1);
+	snprintf(why, sizeof(why), "mailbox protocol error: %s", what);
+	log_err("device %s: %s", c->name, why);
+	mbox_client_fail(c, why);
+	return -EPROTO;
+}
+
+static int deadline_passed(struct mbox_client *c, const char *what)
+{
+	char why[160];
+
+	atomic_fetch_add(&c->stats.timeouts, 1);
+	snprintf(why, sizeof(why), "worker missed the %u ms mailbox deadline (%s)",
+		 c->deadline_ms, what);
+	mbox_client_fail(c, why);
+	return -ETIMEDOUT;
+}
+
+/* How many requests the worker has not finished; checks its index. */
+static int outstanding(struct mbox_client *c, uint32_t *n)
+{
+	uint32_t cons = __atomic_load_n(&c->shm->req_cons, __ATOMIC_ACQUIRE);
+
+	*n = c->prod - cons;
+	if (*n > MBOX_RING_SIZE)
+		return protocol_error(c, "req_cons ahead of what was posted");
+	return 0;
+}
+
+/* Sleeps on the reply eventfd until the deadline at most; any wake-up
+ * (reply, or a late reply to an old read) returns so the caller re-checks. */
+static void sleep_on_reply(struct mbox_client *c, uint64_t deadline)
+{
+	uint64_t now = now_ns();
+	struct pollfd pfd = { .fd = c->reply_fd, .events = POLLIN };
+	eventfd_t count;
+	int ms;
+
+	if (now >= deadline)
+		return;
+	ms = (int)((deadline - now + 999999) / 1000000);
+	atomic_fetch_add(&c->stats.sleeps, 1);
+	if (poll(&pfd, 1, ms) > 0)
+		(void)eventfd_read(c->reply_fd, &count);
+}
+
+static int wait_for_slot(struct mbox_client *c, uint64_t deadline)
+{
+	for (;;) {
+		uint32_t n;
+		int ret = outstanding(c, &n);
+
+		if (ret)
+			return ret;
+		if (n < MBOX_RING_SIZE)
+			return 0;
+		if (now_ns() >= deadline)
+			return deadline_passed(c, "ring full");
+		/* The worker kicks the reply eventfd for reads only, so poll. */
+		nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
+	}
+}
+
+static int post(struct mbox_client *c, uint8_t op, uint8_t bar, uint64_t offset,
+		unsigned int size, uint64_t data, uint64_t deadline)
+{
+	struct mbox_req *slot;
+	int ret = wait_for_slot(c, deadline);
+
+	if (ret)
+		return ret;
+	slot = &c->shm->ring[c->prod % MBOX_RING_SIZE];
+	*slot = (struct mbox_req){ .seq = ++c->seq, .op = op, .bar = bar, .size = (uint8_t)size,
+				   .offset = offset, .data = data };
+	c->prod++;
+	__atomic_store_n(&c->shm->req_prod, c->prod, __ATOMIC_RELEASE);
+	if (eventfd_write(c->req_fd, 1) < 0)
+		return protocol_error(c, "cannot kick the request eventfd");
+	return 0;
+}
+
+/* 1: our reply is there; 0: not yet; <0: the worker broke the protocol. */
+static int check_reply(struct mbox_client *c, uint64_t *val)
+{
+	uint64_t seq = __atomic_load_n(&c->shm->reply.seq, __ATOMIC_ACQUIRE);
+
+	if (seq == c->seq) {
+		*val = c->shm->reply.data;
+		return 1;
+	}
+	if (seq > c->seq)
+		return protocol_error(c, "reply to a read never posted");
+	return 0;
+}
+
+static int await_reply(struct mbox_client *c, uint64_t deadline, uint64_t *val)
+{
+	uint64_t spin_end = now_ns() + c->spin_ns;
+	int ret;
+
+	for (;;) {
+		ret = check_reply(c, val);
+		if (ret)
+			return ret < 0 ? ret : 0;
+		if (now_ns() >= deadline)
+			return deadline_passed(c, "read");
+		if (now_ns() < spin_end)
+			__builtin_ia32_pause();
+		else
+			sleep_on_reply(c, deadline);
+	}
+}
+
+static bool size_ok(unsigned int size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+int mbox_client_read(struct mbox_client *c, uint8_t bar, uint64_t offset, unsigned int size,
+		     uint64_t *val)
+{
+	uint64_t deadline, v = 0;
+	int ret;
+
+	*val = all_ones(size);
+	if (!size_ok(size))
+		return -EINVAL;
+	if (atomic_load(&c->failed))
+		return -EIO;
+	pthread_mutex_lock(&c->lock);
+	ret = atomic_load(&c->failed) ? -EIO : 0;
+	if (!ret) {
+		atomic_fetch_add(&c->stats.reads, 1);
+		deadline = now_ns() + (uint64_t)c->deadline_ms * 1000000ull;
+		ret = post(c, MBOX_OP_READ, bar, offset, size, 0, deadline);
+		if (!ret)
+			ret = await_reply(c, deadline, &v);
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!ret)
+		*val = v & all_ones(size);
+	return ret;
+}
+
+int mbox_client_write(struct mbox_client *c, uint8_t bar, uint64_t offset, unsigned int size,
+		      uint64_t val)
+{
+	int ret;
+
+	if (!size_ok(size))
+		return -EINVAL;
+	if (atomic_load(&c->failed))
+		return -EIO;
+	pthread_mutex_lock(&c->lock);
+	ret = atomic_load(&c->failed) ? -EIO : 0;
+	if (!ret) {
+		atomic_fetch_add(&c->stats.writes, 1);
+		ret = post(c, MBOX_OP_WRITE, bar, offset, size, val,
+			   now_ns() + (uint64_t)c->deadline_ms * 1000000ull);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return ret;
+}
