@@ -233,6 +233,7 @@ static int setup(struct core *c, uint64_t start_ns, uint64_t start_cpu_ns)
 	c->api = api_context_new(&c->cfg, &vmm_control_ops, &c->vmm, SPLITVM_VERSION);
 	event_set_log_callback(libevent_log);
 	c->base = event_base_new();
+	vmm_set_host(&c->vmm, c->base, c->opts.worker_dir);
 	if (!c->api || !c->base || add_events(c)) {
 		log_err("out of memory");
 		return -ENOMEM;

@@ -35,6 +35,12 @@ int vmm_init(struct vmm *vmm, const char *kvm_path, uint64_t start_ns, uint64_t 
 	return vcpu_signals_init();
 }
 
+void vmm_set_host(struct vmm *vmm, struct event_base *base, const char *worker_dir)
+{
+	vmm->base = base;
+	vmm->worker_dir = worker_dir;
+}
+
 int vmm_exit_fd(const struct vmm *vmm)
 {
 	return vmm->exit_fd;
@@ -187,8 +193,10 @@ static int load_guest(struct vmm *vmm, const struct vm_config *cfg, char *err, s
 		snprintf(err, errlen, "Cannot start microvm without kernel configuration.");
 		return -EINVAL;
 	}
-	ret = cmdline_build(cfg->boot.boot_args, cfg->enable_pci, NULL, 0, cmdline,
-			    sizeof(cmdline), err, errlen);
+	desc.mmio_devs = vmm->plane.mmio_desc;
+	desc.n_mmio_devs = vmm->plane.n_mmio_desc;
+	ret = cmdline_build(cfg->boot.boot_args, cfg->enable_pci, vmm->plane.cmdline_ptrs,
+			    vmm->plane.n_cmdline, cmdline, sizeof(cmdline), err, errlen);
 	if (ret)
 		return ret;
 	ret = open_input(cfg->boot.kernel_image_path, "kernel image", &in.kernel_fd, err, errlen);
@@ -259,6 +267,9 @@ static void release_vm(struct vmm *vmm)
 		vcpu_control_destroy(&vmm->ctl);
 		vmm->ctl_ready = false;
 	}
+	if (vmm->plane_planned)
+		device_plane_stop(&vmm->plane);
+	vmm->plane_planned = false;
 	if (vmm->devices_ready) {
 		serial_destroy(&vmm->serial);
 		i8042_destroy(&vmm->i8042);
@@ -271,6 +282,11 @@ static void release_vm(struct vmm *vmm)
 	vmm->serial_fd_owned = false;
 	kvm_close(&vmm->kvm);
 	guest_memory_destroy(&vmm->mem);
+}
+
+static bool boots_without_acpi(const struct vm_config *cfg)
+{
+	return cfg->boot.boot_args && strstr(cfg->boot.boot_args, "acpi=off");
 }
 
 static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, size_t errlen)
@@ -289,6 +305,12 @@ static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, siz
 			 (unsigned long long)cfg->machine.mem_size_mib, strerror(-ret));
 		return ret;
 	}
+	/* Devices are placed before the tables that announce them.  Guests
+	 * without ACPI learn of virtio-mmio windows from the command line. */
+	ret = device_plane_plan(&vmm->plane, cfg, boots_without_acpi(cfg), err, errlen);
+	vmm->plane_planned = true;
+	if (ret)
+		return ret;
 	/* Kernel and tables first: a bad kernel file is the likeliest error
 	 * and needs no KVM to be found. */
 	ret = load_guest(vmm, cfg, err, errlen);
@@ -302,6 +324,9 @@ static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, siz
 	if (ret)
 		return ret;
 	ret = setup_devices(vmm, cfg, err, errlen);
+	if (!ret)
+		ret = device_plane_start(&vmm->plane, &vmm->kvm, &vmm->mem, &vmm->pio, &vmm->mmio,
+					 vmm->base, vmm->worker_dir, err, errlen);
 	if (ret)
 		return ret;
 	ret = vcpu_control_init(&vmm->ctl, &vmm->pio, &vmm->mmio, on_vcpu_stop, vmm);
@@ -465,6 +490,13 @@ static int vmm_flush_metrics(void *opaque, char *err, size_t errlen)
 	return metrics_flush(vmm->metrics, err, errlen);
 }
 
+static json_t *vmm_workers(void *opaque)
+{
+	struct vmm *vmm = opaque;
+
+	return vmm->plane_planned ? device_plane_workers_json(&vmm->plane) : json_array();
+}
+
 const struct vmm_control_ops vmm_control_ops = {
 	.instance_start = vmm_instance_start,
 	.pause = vmm_pause,
@@ -472,6 +504,7 @@ const struct vmm_control_ops vmm_control_ops = {
 	.send_ctrl_alt_del = vmm_send_ctrl_alt_del,
 	.flush_metrics = vmm_flush_metrics,
 	.state = vmm_state,
+	.workers = vmm_workers,
 };
 
 size_t vmm_serial_input(struct vmm *vmm, const uint8_t *buf, size_t len)

@@ -16,6 +16,7 @@
 #include "api.h"
 #include "boot.h"
 #include "boot_timer.h"
+#include "device_plane.h"
 #include "i8042.h"
 #include "io_bus.h"
 #include "kvm.h"
@@ -55,6 +56,10 @@ struct vmm {
 	bool serial_fd_owned;
 	struct vcpu_control ctl;
 	bool ctl_ready;
+	struct device_plane plane;
+	bool plane_planned;
+	struct event_base *base;  /* the API thread's loop: workers are watched there */
+	const char *worker_dir;   /* --worker-dir, or NULL */
 	struct vcpu vcpus[LAYOUT_MAX_VCPUS];
 	unsigned int n_vcpus;
 	uint64_t instance_start_ns;
@@ -66,6 +71,11 @@ extern const struct vmm_control_ops vmm_control_ops;
  * Returns 0 or -errno. */
 int vmm_init(struct vmm *vmm, const char *kvm_path, uint64_t start_ns, uint64_t start_cpu_ns,
 	     struct metrics *metrics);
+/* Where the device plane lives: the API thread's event loop and the
+ * folder holding the worker binaries (NULL: beside vmm-core).  Call
+ * before the instance starts. */
+void vmm_set_host(struct vmm *vmm, struct event_base *base, const char *worker_dir);
+
 /* Stops the vCPUs if they run, joins them and frees everything. */
 void vmm_teardown(struct vmm *vmm);
 

@@ -52,6 +52,9 @@ struct vmm_control_ops {
 	int (*send_ctrl_alt_del)(void *opaque, char *err, size_t errlen);
 	int (*flush_metrics)(void *opaque, char *err, size_t errlen);
 	enum vm_run_state (*state)(void *opaque);
+	/* GET /workers (a splitvm extension): a JSON array, owned by the
+	 * caller; NULL op or NULL result: an empty list. */
+	struct json_t *(*workers)(void *opaque);
 };
 
 struct api_response {
@@ -78,7 +81,7 @@ void api_response_free(struct api_response *resp);
 /* Applies a Firecracker JSON config file ("boot-source", "machine-config",
  * "logger", "metrics", "serial"; "drives" and "network-interfaces" only as
  * empty arrays) to the context's config through the same validation as the
- * API.  Sections splitvm does not support yet ("vsock", "entropy",
+ * API.  Sections splitvm does not support yet ("vsock",
  * "balloon", "mmds-config", "cpu-config", non-empty "drives", ...) and
  * unknown keys are refused with a message naming them.  Does not start the
  * VM: main.c calls api_instance_start() next, as Firecracker boots a

@@ -96,6 +96,8 @@ void api_put_boot_source(struct api_context *ctx, const json_t *body, struct api
 void api_put_logger(struct api_context *ctx, const json_t *body, struct api_reply *r);
 void api_put_metrics(struct api_context *ctx, const json_t *body, struct api_reply *r);
 void api_put_serial(struct api_context *ctx, const json_t *body, struct api_reply *r);
+void api_put_entropy(struct api_context *ctx, const json_t *body, struct api_reply *r);
+void api_get_workers(struct api_context *ctx, const json_t *body, struct api_reply *r);
 void api_put_actions(struct api_context *ctx, const json_t *body, struct api_reply *r);
 void api_patch_vm(struct api_context *ctx, const json_t *body, struct api_reply *r);
 void api_get_vm_config(struct api_context *ctx, const json_t *body, struct api_reply *r);
@@ -107,5 +109,13 @@ json_t *api_machine_config_json(const struct machine_config *m);
  * -ENOMEM.  Handlers copy every string first and commit only when all
  * copies succeeded, so a refused request leaves the config unchanged. */
 int api_strdup_opt(const char *s, char **out);
+
+/* Firecracker's RateLimiterConfig and EntropyDeviceConfig bodies. */
+int api_rate_limiter_decode(const json_t *obj, struct rate_limiter_config *out, char *err,
+			    size_t errlen);
+json_t *api_rate_limiter_json(const struct rate_limiter_config *rl);
+int api_entropy_decode(const json_t *body, struct entropy_config *out, char *err,
+		       size_t errlen);
+json_t *api_entropy_json(const struct entropy_config *e);
 
 #endif

@@ -25,6 +25,8 @@ static const struct api_route routes[] = {
 	{ "PUT", "logger", api_put_logger },
 	{ "PUT", "metrics", api_put_metrics },
 	{ "PUT", "serial", api_put_serial },
+	{ "PUT", "entropy", api_put_entropy },
+	{ "GET", "workers", api_get_workers },
 	{ "PUT", "actions", api_put_actions },
 	{ "PATCH", "vm", api_patch_vm },
 };
@@ -32,7 +34,7 @@ static const struct api_route routes[] = {
 /* Firecracker resources splitvm does not implement yet: the fault says
  * so, after Firecracker's own wording. */
 static const char *const unsupported[] = {
-	"drives", "network-interfaces", "vsock", "entropy", "balloon", "mmds",
+	"drives", "network-interfaces", "vsock", "balloon", "mmds",
 	"snapshot", "cpu-config", "hotplug", "pmem",
 };
 

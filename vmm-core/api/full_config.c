@@ -75,7 +75,7 @@ void api_get_vm_config(struct api_context *ctx, const json_t *body, struct api_r
 
 	/* json_pack's "o" takes ownership even on failure, and fails the
 	 * whole pack on a NULL, so out-of-memory anywhere gives NULL. */
-	api_reply_json(r, json_pack("{s:n, s:[], s:o, s:n, s:o, s:o, s:o, s:n, s:[], s:n, s:n, s:o}",
+	api_reply_json(r, json_pack("{s:n, s:[], s:o, s:n, s:o, s:o, s:o, s:n, s:[], s:n, s:o, s:o}",
 				    "balloon",
 				    "drives",
 				    "boot-source", boot_source_json(&cfg->boot),
@@ -86,6 +86,6 @@ void api_get_vm_config(struct api_context *ctx, const json_t *body, struct api_r
 				    "mmds-config",
 				    "network-interfaces",
 				    "vsock",
-				    "entropy",
+				    "entropy", api_entropy_json(&cfg->entropy),
 				    "serial", serial_json(&cfg->serial)));
 }

@@ -125,6 +125,11 @@ static int decode_one(const json_t *v, const struct jfield *f, struct jvalue *ou
 	case JF_UINT:
 		rc = decode_uint(v, f, out, err, errlen);
 		break;
+	case JF_OBJECT:
+		if (!json_is_object(v))
+			return invalid_type(v, f->expect ? f->expect : "a map", err, errlen);
+		out->obj = v;
+		break;
 	}
 	if (rc == 0)
 		out->given = true;

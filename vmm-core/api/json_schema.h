@@ -16,6 +16,7 @@ enum jfield_type {
 	JF_STRING,
 	JF_BOOL,
 	JF_UINT,
+	JF_OBJECT,                /* a nested struct, decoded by the caller */
 };
 
 #define JF_REQUIRED (1u << 0)   /* serde: no Option, no default */
@@ -38,6 +39,7 @@ struct jvalue {
 	size_t len;
 	bool b;
 	uint64_t u;
+	const json_t *obj;        /* JF_OBJECT */
 };
 
 /* Fills out[i] for fields[i].  Returns 0, or -EINVAL with a message. */

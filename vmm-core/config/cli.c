@@ -126,6 +126,16 @@ static int set_metrics_path(struct core_options *o, const char *v, char *err, si
 	return 0;
 }
 
+static int set_worker_dir(struct core_options *o, const char *v, char *err, size_t errlen)
+{
+	if (!*v) {
+		snprintf(err, errlen, "--worker-dir needs a directory");
+		return -EINVAL;
+	}
+	o->worker_dir = v;
+	return 0;
+}
+
 static int set_boot_timer(struct core_options *o, const char *v, char *err, size_t errlen)
 {
 	o->boot_timer = true;
@@ -203,6 +213,8 @@ static const struct cli_flag flags[] = {
 	  "accepted for compatibility (origins are always shown)" },
 	{ "metrics-path", "PATH", set_metrics_path, "write metrics to this existing file or FIFO" },
 	{ "boot-timer", NULL, set_boot_timer, "log the guest boot time when the guest signals it" },
+	{ "worker-dir", "DIR", set_worker_dir,
+	  "where the vmm-worker-* binaries are (default: beside vmm-core)" },
 	{ "http-api-max-payload-size", "BYTES", set_max_payload,
 	  "largest API request body (default 51200)" },
 	{ "mmds-size-limit", "BYTES", set_mmds_size_limit,

@@ -38,6 +38,7 @@ struct core_options {
 	bool show_log_origin;
 	const char *metrics_path;     /* NULL: none */
 	bool boot_timer;
+	const char *worker_dir;       /* NULL: beside vmm-core */
 	size_t http_api_max_payload_size;   /* 1..CLI_MAX_PAYLOAD_LIMIT */
 	bool no_seccomp;              /* for main.c to honour */
 	/* Set by Firecracker's jailer for boot-time metrics; 0 when absent. */

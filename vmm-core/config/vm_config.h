@@ -54,6 +54,24 @@ struct serial_config {
 	                           * the API: the VMM opens it at start */
 };
 
+/* Firecracker's rate limiter: two token buckets (refill_time in ms). */
+struct token_bucket_config {
+	bool present;
+	uint64_t size;
+	uint64_t one_time_burst;
+	uint64_t refill_time;
+};
+
+struct rate_limiter_config {
+	struct token_bucket_config bandwidth, ops;
+};
+
+/* PUT /entropy: the virtio-rng device, served by vmm-worker-rng. */
+struct entropy_config {
+	bool present;
+	struct rate_limiter_config rate_limiter;
+};
+
 struct vm_config {
 	char id[VM_ID_MAX + 1];   /* --id, default "anonymous-instance" */
 	bool enable_pci;          /* --enable-pci */
@@ -64,6 +82,7 @@ struct vm_config {
 	struct logger_config logger;
 	struct metrics_config metrics;
 	struct serial_config serial;
+	struct entropy_config entropy;
 };
 
 void vm_config_init(struct vm_config *cfg);   /* Firecracker's defaults */

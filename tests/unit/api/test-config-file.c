@@ -40,7 +40,8 @@ static void test_valid(void **state)
 		 " \"metrics\": {\"metrics_path\": \"%s\"},"
 		 " \"serial\": {\"serial_out_path\": \"console.log\"},"
 		 " \"drives\": [], \"network-interfaces\": [],"
-		 " \"vsock\": null, \"balloon\": null, \"logger\": null}",
+		 " \"vsock\": null, \"balloon\": null, \"logger\": null,"
+		 " \"entropy\": {\"rate_limiter\": {\"ops\": {\"size\": 10, \"refill_time\": 1000}}}}",
 		 f->kernel, f->initrd, f->metrics);
 	assert_int_equal(apply(f, json, err, sizeof(err)), 0);
 	assert_string_equal(f->cfg.boot.kernel_image_path, f->kernel);
@@ -51,6 +52,8 @@ static void test_valid(void **state)
 	assert_string_equal(f->cfg.metrics.metrics_path, f->metrics);
 	assert_string_equal(f->cfg.serial.serial_out_path, "console.log");
 	assert_false(f->cfg.logger_configured);
+	assert_true(f->cfg.entropy.present);
+	assert_int_equal(f->cfg.entropy.rate_limiter.ops.size, 10);
 	assert_int_equal(f->vmm.starts, 0);
 
 	/* main.c then boots it, as Firecracker does with --config-file. */
@@ -102,7 +105,7 @@ static void test_invalid(void **state)
 
 static void test_unsupported_sections(void **state)
 {
-	static const char *const sections[] = { "vsock", "entropy", "balloon", "mmds-config", "cpu-config" };
+	static const char *const sections[] = { "vsock", "balloon", "mmds-config", "cpu-config" };
 	struct fixture *f = *state;
 	char json[1024], want[128];
 
@@ -123,6 +126,11 @@ static void test_unsupported_sections(void **state)
 	expect_error(f, json, -EOPNOTSUPP, "\"network-interfaces\" section is not supported");
 	/* Nothing was applied: keys are checked before any section. */
 	assert_null(f->cfg.boot.kernel_image_path);
+	/* "entropy" is applied through PUT /entropy's checks. */
+	snprintf(json, sizeof(json), "{\"boot-source\": {\"kernel_image_path\": \"%s\"}, "
+		 "\"entropy\": {\"x\": 1}}", f->kernel);
+	expect_error(f, json, -EINVAL, "unknown field `x`, expected `rate_limiter`");
+	assert_false(f->cfg.entropy.present);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)

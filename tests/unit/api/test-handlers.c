@@ -536,6 +536,62 @@ static void test_hostile_strings(void **state)
 	must_400(f, "PUT", "/actions", "{\"action_type\": \"FlushMetrics\"}", "bad ? byte");
 }
 
+static void test_entropy(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+	json_t *rl;
+
+	must_204(f, "PUT", "/entropy", "{}");
+	assert_true(f->cfg.entropy.present);
+	must_204(f, "PUT", "/entropy",
+		 "{\"rate_limiter\": {\"bandwidth\": {\"size\": 1000, \"refill_time\": 100}, "
+		 "\"ops\": null}}");
+	assert_true(f->cfg.entropy.rate_limiter.bandwidth.present);
+	assert_int_equal(f->cfg.entropy.rate_limiter.bandwidth.size, 1000);
+	assert_false(f->cfg.entropy.rate_limiter.ops.present);
+	get_ok(f, "/vm/config", &r);
+	rl = json_object_get(json_object_get(r.json, "entropy"), "rate_limiter");
+	assert_int_equal(jint(json_object_get(rl, "bandwidth"), "refill_time"), 100);
+	assert_true(json_is_null(json_object_get(rl, "ops")));
+	reply_free(&r);
+
+	must_400(f, "PUT", "/entropy", "{\"rate\": 1}", DESER "unknown field `rate`");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": 5}", DESER "invalid type");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"ops\": {\"size\": -1, "
+		 "\"refill_time\": 1}}}", DESER "invalid value: integer `-1`");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"ops\": {\"size\": 1}}}",
+		 DESER "missing field `refill_time`");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"bandwith\": {}}}",
+		 DESER "unknown field `bandwith`");
+	start_vm(f);
+	must_400(f, "PUT", "/entropy", "{}", POST_BOOT);
+}
+
+static void test_workers(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+
+	get_ok(f, "/workers", &r);
+	assert_true(json_is_array(r.json));
+	assert_int_equal(json_array_size(r.json), 1);
+	assert_string_equal(jstr(json_array_get(r.json, 0), "id"), "entropy");
+	reply_free(&r);
+	must_400(f, "PUT", "/workers", "{}", "Invalid request method and/or path");
+}
+
+static void test_workers_without_op(void **state)
+{
+	struct fixture *f = *state;
+	struct reply r;
+
+	get_ok(f, "/workers", &r);
+	assert_true(json_is_array(r.json));
+	assert_int_equal(json_array_size(r.json), 0);
+	reply_free(&r);
+}
+
 static void test_full_config_shape(void **state)
 {
 	struct fixture *f = *state;
@@ -601,7 +657,11 @@ int main(void)
 		T(test_routing_errors),
 		T(test_hostile_strings),
 		T(test_full_config_shape),
+		T(test_entropy),
+		T(test_workers),
 		cmocka_unit_test_setup_teardown(test_stateless_ops, fixture_setup_stateless,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_workers_without_op, fixture_setup_stateless,
 						fixture_teardown),
 	};
 
