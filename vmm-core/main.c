@@ -252,6 +252,7 @@ static int setup(struct core *c, uint64_t start_ns, uint64_t start_cpu_ns)
 			log_err("cannot serve the API on '%s': %s", c->opts.api_sock, strerror(-ret));
 			return ret;
 		}
+		api_server_set_observer(c->server, metrics_count_api_request, &c->metrics);
 	}
 	return 0;
 }

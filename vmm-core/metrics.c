@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,9 @@ void metrics_attach_vcpus(struct metrics *m, struct vcpu *vcpus, unsigned int n)
 	pthread_mutex_unlock(&m->lock);
 }
 
-/* "/drives/rootfs" → "/drives": ids would make the table unbounded. */
+/* "/drives/rootfs" → "/drives": ids would make the table unbounded.  The
+ * path is the client's: bytes that are not printable ASCII become '?', so
+ * that every route renders as valid JSON (jansson refuses bad UTF-8). */
 static void route_name(char *out, size_t len, const char *method, const char *path)
 {
 	size_t seg = 1;
@@ -57,6 +60,9 @@ static void route_name(char *out, size_t len, const char *method, const char *pa
 	else
 		seg = 0;
 	snprintf(out, len, "%s %.*s", method, (int)seg, path);
+	for (unsigned char *c = (unsigned char *)out; *c; c++)
+		if (*c < 0x20 || *c > 0x7e)
+			*c = '?';
 }
 
 void metrics_api_request(struct metrics *m, const char *method, const char *path, int status)
@@ -81,6 +87,81 @@ void metrics_api_request(struct metrics *m, const char *method, const char *path
 	m->routes[i].count++;
 out:
 	pthread_mutex_unlock(&m->lock);
+}
+
+void metrics_count_api_request(void *m, const char *method, const char *path, int status)
+{
+	metrics_api_request(m, method, path, status);
+}
+
+/* Keys of the line that sections may not take over. */
+static const char *const builtin_keys[] = {
+	"utc_timestamp_ms", "uptime_ms", "boot_time_us", "vcpu", "api_server",
+};
+
+static bool section_name_ok(const char *name)
+{
+	size_t n = strnlen(name, METRICS_SECTION_NAME_MAX);
+
+	if (n == 0 || n == METRICS_SECTION_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '_'))
+			return false;
+	for (size_t i = 0; i < sizeof(builtin_keys) / sizeof(builtin_keys[0]); i++)
+		if (!strcmp(name, builtin_keys[i]))
+			return false;
+	return true;
+}
+
+/* Call with m->lock held. */
+static int find_section(const struct metrics *m, const char *name)
+{
+	for (unsigned int i = 0; i < m->n_sections; i++)
+		if (!strcmp(m->sections[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int metrics_add_section(struct metrics *m, const char *name, metrics_section_fn fn, void *opaque)
+{
+	struct metrics_section *sec;
+	int ret = 0;
+
+	if (!name || !fn || !section_name_ok(name))
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	if (find_section(m, name) >= 0) {
+		ret = -EEXIST;
+	} else if (m->n_sections == METRICS_MAX_SECTIONS) {
+		ret = -ENOSPC;
+	} else {
+		sec = &m->sections[m->n_sections++];
+		snprintf(sec->name, sizeof(sec->name), "%s", name);
+		sec->fn = fn;
+		sec->opaque = opaque;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+int metrics_remove_section(struct metrics *m, const char *name)
+{
+	int i;
+
+	if (!name)
+		return -ENOENT;
+	pthread_mutex_lock(&m->lock);
+	i = find_section(m, name);
+	if (i >= 0) {
+		/* Keeps the order sections were added in, as the lines show them. */
+		memmove(&m->sections[i], &m->sections[i + 1],
+			(m->n_sections - (unsigned int)i - 1) * sizeof(m->sections[0]));
+		m->n_sections--;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return i >= 0 ? 0 : -ENOENT;
 }
 
 #define SUM_STAT(field) \
@@ -127,6 +208,18 @@ static json_t *render_api(const struct metrics *m)
 			 "dropped", (json_int_t)m->routes_dropped);
 }
 
+/* Call with m->lock held.  A section that has nothing to say this time
+ * (NULL) is left out of the line rather than failing it. */
+static void add_sections(const struct metrics *m, json_t *root)
+{
+	for (unsigned int i = 0; i < m->n_sections; i++) {
+		json_t *j = m->sections[i].fn(m->sections[i].opaque);
+
+		if (j)
+			json_object_set_new(root, m->sections[i].name, j);
+	}
+}
+
 /* Call with m->lock held. */
 static char *render_locked(struct metrics *m)
 {
@@ -144,6 +237,7 @@ static char *render_locked(struct metrics *m)
 			 "api_server", render_api(m));
 	if (!root)
 		return NULL;
+	add_sections(m, root);
 	s = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	return s;

@@ -18,12 +18,14 @@
  *   0x00c  u32 reserved   0
  *   0x040  u32 req_prod   free-running count of requests posted; core only
  *   0x080  u32 req_cons   free-running count of requests done; worker only
+ *   0x084  u32 worker_polling  nonzero while the worker polls req_prod
+ *                         (see "Polling" below); worker only, a hint
  *   0x0c0  u64 reply.seq  seq of the read answered last; worker only
  *   0x0c8  u64 reply.data its value (zero-extended); worker only
  *   0x100  struct mbox_req ring[MBOX_RING_SIZE], 32 bytes each; core only
  *
  * Each index sits in its own cache line so that the two sides never write
- * the same line.
+ * the same line (worker_polling shares the worker's line with req_cons).
  *
  * A request (struct mbox_req):
  *
@@ -44,7 +46,9 @@
  *   Core, to post:  wait until req_prod - req_cons < ring_size (the worker
  *                   frees slots in order; wait with a deadline), fill
  *                   ring[req_prod % ring_size], store req_prod + 1 with
- *                   release semantics, write 1 to the request eventfd.
+ *                   release semantics, then a full (seq_cst) fence, then
+ *                   write 1 to the request eventfd unless worker_polling
+ *                   is nonzero.  Kicking always is also correct.
  *   Writes are posted: the vCPU returns to the guest at once.
  *   Reads are synchronous: after posting, the vCPU spins briefly on
  *                   reply.seq (acquire load) == its seq, then sleeps on the
@@ -58,6 +62,19 @@
  *                   ("posted but ordered").  For a read it stores reply.data,
  *                   then reply.seq with release semantics, then advances
  *                   req_cons (release) and writes 1 to the reply eventfd.
+ *
+ * Polling (layout 2).  A worker may keep polling req_prod for a while after
+ * serving a batch, so that a vCPU that spins on the reply gets its answer
+ * in microseconds without a kick and a wake-up on either side.  While it
+ * polls it keeps worker_polling nonzero.  To stop, it stores 0, issues a
+ * full fence, and loads req_prod once more, serving whatever arrived,
+ * before it goes back to sleeping on the request eventfd.  With the core's
+ * store / fence / load above, one of the two always sees the other: either
+ * the core reads 0 and kicks, or the worker's last look finds the request.
+ * No kick is lost.  The core must treat the flag as a hint only: a worker
+ * that claims to poll and does not just misses its deadline.  Workers take
+ * the polling time from their --mailbox-spin-us option (worker.h; default
+ * 0: never poll).
  *
  * Each side treats what the other wrote as untrusted: the worker copies a
  * slot once before using it and checks op, bar, size (1/2/4/8) and that
@@ -74,7 +91,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MBOX_LAYOUT_VERSION	1u
+#define MBOX_LAYOUT_VERSION	2u
 #define MBOX_MAGIC		0x584f424du	/* "MBOX" */
 #define MBOX_RING_SIZE		64u
 #define MBOX_SHM_SIZE		4096u
@@ -83,6 +100,14 @@
 #define MBOX_OP_WRITE		2u
 
 #define MBOX_MAX_REGIONS	1u
+
+/* Longest a worker polls after its last request: polling holds up the
+ * worker's event loop (queue kicks, control messages) for that long. */
+#define MBOX_MAX_POLL_US	1000u
+/* Longest one mbox_process() call serves and polls, however fast requests
+ * keep coming (a guest hammering a register must not starve the queues);
+ * requests left over are served on the event loop's next round. */
+#define MBOX_SERVE_BUDGET_US	2000u
 
 struct mbox_req {
 	uint64_t seq;
@@ -106,6 +131,7 @@ struct mbox_shared {
 	uint32_t reserved;
 	_Alignas(64) uint32_t req_prod;
 	_Alignas(64) uint32_t req_cons;
+	uint32_t worker_polling;
 	_Alignas(64) struct mbox_reply reply;
 	_Alignas(64) struct mbox_req ring[MBOX_RING_SIZE];
 };
@@ -113,6 +139,7 @@ struct mbox_shared {
 _Static_assert(sizeof(struct mbox_req) == 32, "mbox_req layout");
 _Static_assert(offsetof(struct mbox_shared, req_prod) == 0x40, "mailbox layout");
 _Static_assert(offsetof(struct mbox_shared, req_cons) == 0x80, "mailbox layout");
+_Static_assert(offsetof(struct mbox_shared, worker_polling) == 0x84, "mailbox layout");
 _Static_assert(offsetof(struct mbox_shared, reply) == 0xc0, "mailbox layout");
 _Static_assert(offsetof(struct mbox_shared, ring) == 0x100, "mailbox layout");
 _Static_assert(sizeof(struct mbox_shared) <= MBOX_SHM_SIZE, "mailbox fits its page");
@@ -129,6 +156,7 @@ struct mbox {
 	int reply_fd;
 	uint32_t cons;		/* our own count; never re-read from the page */
 	bool broken;
+	uint32_t poll_us;	/* mbox_set_poll() */
 	uint64_t region_size[MBOX_MAX_REGIONS];
 	mbox_access_fn access;
 	void *opaque;
@@ -144,9 +172,17 @@ int mbox_attach(struct mbox *mb, int shm_fd, uint64_t shm_size, uint32_t layout_
 /* Unmaps and closes what mbox_attach() took.  Safe on a zeroed mbox. */
 void mbox_detach(struct mbox *mb);
 
+/* After each batch, keep polling the ring for up to poll_us microseconds
+ * (capped at MBOX_MAX_POLL_US) before returning; 0, the default, returns
+ * as soon as the ring is empty. */
+void mbox_set_poll(struct mbox *mb, unsigned int poll_us);
+
 /* Called when the request eventfd is readable: consumes its count, then
- * serves every request posted.  Returns the number served, or -EPROTO once
- * the producer index is corrupt (the mailbox is then broken for good). */
+ * serves every request posted, polling for more if mbox_set_poll() asked
+ * for it, for MBOX_SERVE_BUDGET_US at most; if requests are left then, it
+ * writes the request eventfd itself so that they are not forgotten.
+ * Returns the number served, or -EPROTO once the producer index is
+ * corrupt (the mailbox is then broken for good). */
 int mbox_process(struct mbox *mb);
 
 /* Producer side: a reference implementation of the core's half, used by

@@ -17,7 +17,9 @@
  *
  * Options (development): --seccomp-log (or SPLITVM_SECCOMP_LOG=1) puts
  * seccomp in log mode; --log-level LEVEL; --print-policy lists the seccomp
- * allowlist and exits; --version.
+ * allowlist and exits; --version.  --mailbox-spin-us N (0 to 1000, default
+ * 0) keeps polling the register mailbox for N microseconds after each
+ * batch of requests (mailbox.h, "Polling").
  */
 #ifndef SPLITVM_WORKERS_WORKER_H
 #define SPLITVM_WORKERS_WORKER_H

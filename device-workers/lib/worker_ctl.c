@@ -144,6 +144,7 @@ static int handle_mailbox(struct worker *w, struct chan_msg *msg)
 		close(reply);
 		return -ret;
 	}
+	mbox_set_poll(&w->mbox, w->mbox_poll_us);
 	w->mbox_ev = event_new(w->base, req, EV_READ | EV_PERSIST, worker_on_mailbox, w);
 	if (!w->mbox_ev || event_add(w->mbox_ev, NULL) < 0) {
 		mbox_detach(&w->mbox);

@@ -30,6 +30,7 @@
 struct worker_opts {
 	bool seccomp_log;
 	bool print_policy;
+	unsigned int mailbox_spin_us;
 };
 
 void worker_reply(struct worker *w, uint32_t seq, int status, const char *message)
@@ -185,12 +186,32 @@ static void print_policy(const struct sandbox_policy *p)
 	printf("%zu syscalls\n", p->nr_syscalls);
 }
 
+/* How long the worker keeps polling the mailbox ring after a batch
+ * (mailbox.h, "Polling"): it costs a CPU for that long, so it is off
+ * unless asked for. */
+static int parse_spin_us(const char *arg, unsigned int *us)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > MBOX_MAX_POLL_US) {
+		log_err("worker: --mailbox-spin-us wants 0 to %u, not '%s'",
+			MBOX_MAX_POLL_US, arg);
+		return -EINVAL;
+	}
+	*us = (unsigned int)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct worker_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "seccomp-log", no_argument, NULL, 's' },
 		{ "print-policy", no_argument, NULL, 'p' },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "mailbox-spin-us", required_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -209,12 +230,17 @@ static int parse_args(int argc, char **argv, struct worker_opts *o)
 			}
 			log_set_level(level);
 			break;
+		case 'm':
+			if (parse_spin_us(optarg, &o->mailbox_spin_us) < 0)
+				return -EINVAL;
+			break;
 		case 'v':
 			printf("%s\n", SPLITVM_VERSION);
 			exit(0);
 		default:
 			fprintf(stderr, "usage: %s [--seccomp-log] [--print-policy]"
-				" [--log-level LEVEL] [--version]\n", argv[0]);
+				" [--log-level LEVEL] [--mailbox-spin-us N] [--version]\n",
+				argv[0]);
 			return -EINVAL;
 		}
 	}
@@ -310,6 +336,7 @@ int worker_main(int argc, char **argv, const struct worker_device *wd)
 		return 0;
 	}
 	worker_init_state(&w, wd);
+	w.mbox_poll_us = opts.mailbox_spin_us;
 	if (worker_setup(&w, &opts)) {
 		worker_cleanup(&w);
 		return 1;

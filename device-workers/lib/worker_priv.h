@@ -40,6 +40,7 @@ struct worker {
 	struct virtio_dev dev;
 	struct guest_mem gm;
 	struct mbox mbox;
+	unsigned int mbox_poll_us;	/* --mailbox-spin-us */
 	struct worker_queue queues[VIRTIO_DEV_MAX_QUEUES];
 	int config_irq_fd;
 

@@ -10,7 +10,8 @@ serving a real guest (Debian kernel, its virtio modules loaded by /init).
     test_entropy.py mmio        the same over virtio-mmio (no --enable-pci)
     test_entropy.py kill        SIGKILL the worker while the guest reads
                                 /dev/hwrng: the guest's serial heartbeat and
-                                vmm-core carry on, the failure is logged
+                                vmm-core carry on, the failure is logged, and
+                                the guest still reboots cleanly
     test_entropy.py stop        SIGSTOP the worker, then the guest reads the
                                 device status register (through sysfs): the
                                 read comes back all-ones within the mailbox
@@ -61,14 +62,13 @@ SCRIPTS = {
     "pci": FIND_DEVICE + "hwrng-read -t 60 65536\nmarker HOLD\nsleep 1\n",
     "mmio": FIND_DEVICE + "hwrng-read -t 60 65536\nmarker HOLD\nsleep 1\n",
     # The heartbeat runs while hwrng-read waits on a device whose worker
-    # is gone; hwrng-read gives up after its own timeout.
+    # is gone.  That read never returns: Linux's virtio-rng waits for the
+    # device in a killable sleep, which a timer signal does not end; the
+    # guest's reboot at the end does.
     "kill": FIND_DEVICE + r"""
-(i=0; while [ $i -lt 40 ]; do marker BEAT $i; i=$((i+1)); sleep 0.5; done) &
-beat=$!
 marker READING
-hwrng-read -t 15 4194304
-marker READ_DONE $?
-wait $beat
+hwrng-read -t 600 67108864 &
+i=0; while [ $i -lt 40 ]; do marker BEAT $i; i=$((i+1)); sleep 0.5; done
 """,
     "stop": FIND_DEVICE + r"""
 marker STOPME
@@ -173,7 +173,6 @@ def test_kill() -> None:
                 raise vm.fail(f"heartbeat stopped after the worker died "
                               f"({before} -> {beats(vm)})")
             time.sleep(0.2)
-        vm.wait_for(r"^@@ READ_DONE", st.scaled(60))
         rc = vm.wait_exit(st.scaled(120))
         st.expect(rc == 0, f"vmm-core exit status {rc}, want 0", vm.result())
         st.expect(not worker_pids(vm.proc.pid), "worker left behind", vm.result())

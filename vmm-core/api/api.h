@@ -106,6 +106,14 @@ struct api_server;
  * the caller's; run it on the API thread. */
 int api_server_start(struct event_base *base, struct api_context *ctx, const char *path,
 		     size_t max_payload, struct api_server **out);
+/* Told of every request the server answers, once its reply is queued: the
+ * method ("GET", ..., "UNKNOWN"), the URI path without the query (client
+ * bytes, unchecked) and the HTTP status.  Requests evhttp refuses before
+ * they reach the server (malformed HTTP, its own 413) are not seen.  Runs
+ * on the API thread; fn NULL turns it off. */
+typedef void (*api_request_observer_fn)(void *opaque, const char *method, const char *path,
+					int status);
+void api_server_set_observer(struct api_server *srv, api_request_observer_fn fn, void *opaque);
 /* Closes the socket and every connection, and removes the socket file if
  * it is still the one api_server_start() created (never another file).
  * Call on the API thread, with the loop stopped or from a callback on it. */

@@ -1,5 +1,6 @@
 /* The HTTP side: libevent's evhttp on a unix socket we bind ourselves.
- * It only moves bytes between the socket and api_handle(). */
+ * It only moves bytes between the socket and api_handle(), and tells an
+ * optional observer (the metrics) what it answered. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ struct api_server {
 	struct api_context *ctx;
 	size_t max_payload;
 	char *path;
+	api_request_observer_fn observer;
+	void *observer_opaque;
 	dev_t dev;                /* identity of the socket file we made, so */
 	ino_t ino;                /* that stop never unlinks someone else's */
 };
@@ -62,7 +65,7 @@ static const char *reason_phrase(int status)
 	}
 }
 
-static void send_response(struct evhttp_request *req, const struct api_response *resp)
+static void send_reply(struct evhttp_request *req, const struct api_response *resp)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 	struct evbuffer *out = NULL;
@@ -79,7 +82,17 @@ static void send_response(struct evhttp_request *req, const struct api_response 
 		evbuffer_free(out);
 }
 
-static void reply_too_large(struct evhttp_request *req, size_t len, size_t limit)
+/* Every answer goes out here, so that the observer sees each one once. */
+static void send_response(struct api_server *srv, struct evhttp_request *req, const char *method,
+			  const char *path, const struct api_response *resp)
+{
+	send_reply(req, resp);
+	if (srv->observer)
+		srv->observer(srv->observer_opaque, method, path, resp->status);
+}
+
+static void reply_too_large(struct api_server *srv, struct evhttp_request *req,
+			    const char *method, const char *path, size_t len, size_t limit)
 {
 	struct api_response resp = { .status = 400 };
 	char msg[160];
@@ -94,7 +107,7 @@ static void reply_too_large(struct evhttp_request *req, size_t len, size_t limit
 	json_decref(j);
 	if (!resp.body)
 		resp.status = 500;
-	send_response(req, &resp);
+	send_response(srv, req, method, path, &resp);
 	free(resp.body);
 }
 
@@ -102,14 +115,16 @@ static void handle_request(struct evhttp_request *req, void *arg)
 {
 	struct api_server *srv = arg;
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *uri_path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *path = uri_path && *uri_path ? uri_path : "/";
+	const char *method = method_name(evhttp_request_get_command(req));
 	struct evbuffer *in = evhttp_request_get_input_buffer(req);
 	size_t len = evbuffer_get_length(in);
 	struct api_response resp;
 	const char *body = NULL;
 
 	if (len > srv->max_payload) {
-		reply_too_large(req, len, srv->max_payload);
+		reply_too_large(srv, req, method, path, len, srv->max_payload);
 		return;
 	}
 	if (len) {
@@ -118,13 +133,12 @@ static void handle_request(struct evhttp_request *req, void *arg)
 		if (!body) {
 			resp.status = 500;
 			resp.body = NULL;
-			send_response(req, &resp);
+			send_response(srv, req, method, path, &resp);
 			return;
 		}
 	}
-	api_handle(srv->ctx, method_name(evhttp_request_get_command(req)),
-		   path && *path ? path : "/", body, len, &resp);
-	send_response(req, &resp);
+	api_handle(srv->ctx, method, path, body, len, &resp);
+	send_response(srv, req, method, path, &resp);
 	api_response_free(&resp);
 }
 
@@ -232,6 +246,12 @@ err_free:
 	free(srv->path);
 	free(srv);
 	return rc;
+}
+
+void api_server_set_observer(struct api_server *srv, api_request_observer_fn fn, void *opaque)
+{
+	srv->observer = fn;
+	srv->observer_opaque = fn ? opaque : NULL;
 }
 
 void api_server_stop(struct api_server *srv)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,8 +104,14 @@ void mbox_client_fail(struct mbox_client *c, const char *why)
 
 	if (!atomic_compare_exchange_strong(&c->failed, &expected, true))
 		return;
+	/* A vCPU asleep on the reply eventfd notices at once, not at its
+	 * deadline.  The count is only a wake-up (await_reply re-checks). */
+	if (c->reply_fd >= 0)
+		(void)eventfd_write(c->reply_fd, 1);
 	if (c->on_fail)
 		c->on_fail(c->opaque, why);
+	else
+		log_err("device %s: %s", c->name, why);
 }
 
 /* Called with the lock held: fails the client with a protocol error. */
@@ -114,7 +121,6 @@ static int protocol_error(struct mbox_client *c, const char *what)
 
 	atomic_fetch_add(&c->stats.protocol_errors, 1);
 	snprintf(why, sizeof(why), "mailbox protocol error: %s", what);
-	log_err("device %s: %s", c->name, why);
 	mbox_client_fail(c, why);
 	return -EPROTO;
 }
@@ -134,11 +140,14 @@ static int deadline_passed(struct mbox_client *c, const char *what)
 static int outstanding(struct mbox_client *c, uint32_t *n)
 {
 	uint32_t cons = __atomic_load_n(&c->shm->req_cons, __ATOMIC_ACQUIRE);
+	char what[96];
 
 	*n = c->prod - cons;
-	if (*n > MBOX_RING_SIZE)
-		return protocol_error(c, "req_cons ahead of what was posted");
-	return 0;
+	if (*n <= MBOX_RING_SIZE)
+		return 0;
+	snprintf(what, sizeof(what), "req_cons %" PRIu32 " is not within %u behind req_prod %"
+		 PRIu32, cons, MBOX_RING_SIZE, c->prod);
+	return protocol_error(c, what);
 }
 
 /* Sleeps on the reply eventfd until the deadline at most; any wake-up
@@ -168,11 +177,30 @@ static int wait_for_slot(struct mbox_client *c, uint64_t deadline)
 			return ret;
 		if (n < MBOX_RING_SIZE)
 			return 0;
+		if (atomic_load(&c->failed))
+			return -EIO;
 		if (now_ns() >= deadline)
 			return deadline_passed(c, "ring full");
 		/* The worker kicks the reply eventfd for reads only, so poll. */
 		nanosleep(&(struct timespec){ .tv_nsec = 50000 }, NULL);
 	}
+}
+
+/* A worker that polls the ring needs no kick.  The fence orders our
+ * req_prod store before the flag load; the worker orders its flag store
+ * before its last look at req_prod the same way, so one of us sees the
+ * other (mailbox.h, "Polling").  The flag is only a hint: a worker that
+ * raises it and does not poll just misses its deadline. */
+static int kick(struct mbox_client *c)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&c->shm->worker_polling, __ATOMIC_RELAXED)) {
+		atomic_fetch_add(&c->stats.kicks_saved, 1);
+		return 0;
+	}
+	if (eventfd_write(c->req_fd, 1) < 0)
+		return protocol_error(c, "cannot kick the request eventfd");
+	return 0;
 }
 
 static int post(struct mbox_client *c, uint8_t op, uint8_t bar, uint64_t offset,
@@ -188,23 +216,24 @@ static int post(struct mbox_client *c, uint8_t op, uint8_t bar, uint64_t offset,
 				   .offset = offset, .data = data };
 	c->prod++;
 	__atomic_store_n(&c->shm->req_prod, c->prod, __ATOMIC_RELEASE);
-	if (eventfd_write(c->req_fd, 1) < 0)
-		return protocol_error(c, "cannot kick the request eventfd");
-	return 0;
+	return kick(c);
 }
 
 /* 1: our reply is there; 0: not yet; <0: the worker broke the protocol. */
 static int check_reply(struct mbox_client *c, uint64_t *val)
 {
 	uint64_t seq = __atomic_load_n(&c->shm->reply.seq, __ATOMIC_ACQUIRE);
+	char what[96];
 
 	if (seq == c->seq) {
 		*val = c->shm->reply.data;
 		return 1;
 	}
-	if (seq > c->seq)
-		return protocol_error(c, "reply to a read never posted");
-	return 0;
+	if (seq < c->seq)
+		return 0;
+	snprintf(what, sizeof(what), "reply seq %" PRIu64 " but the last read posted is %"
+		 PRIu64, seq, c->seq);
+	return protocol_error(c, what);
 }
 
 static int await_reply(struct mbox_client *c, uint64_t deadline, uint64_t *val)
@@ -216,6 +245,8 @@ static int await_reply(struct mbox_client *c, uint64_t deadline, uint64_t *val)
 		ret = check_reply(c, val);
 		if (ret)
 			return ret < 0 ? ret : 0;
+		if (atomic_load(&c->failed))
+			return -EIO;	/* failed from outside meanwhile */
 		if (now_ns() >= deadline)
 			return deadline_passed(c, "read");
 		if (now_ns() < spin_end)

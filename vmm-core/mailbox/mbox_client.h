@@ -10,6 +10,11 @@
  * for good: on_fail runs once, and every later access returns at once
  * without touching the page (reads as all-ones).
  *
+ * Spinning pays only when the worker polls the ring too (its
+ * --mailbox-spin-us option): a sleeping worker needs the kick and a
+ * wake-up, which cost far more than the spin saves.  While the worker
+ * says it polls, posting skips the request eventfd write.
+ *
  * Everything the worker writes to the page is untrusted: req_cons may not
  * run ahead of what was posted, reply.seq may not name a read that was
  * never posted.  A reply to an older read (one that timed out) is simply
@@ -27,7 +32,10 @@
 struct mbox_client_params {
 	unsigned int deadline_ms;    /* 0: MBOX_CLIENT_DEFAULT_DEADLINE_MS */
 	unsigned int spin_ns;        /* 0: sleep at once */
-	/* Called once, on the thread that found the failure. */
+	/* Called once, on the thread that found the failure (possibly a
+	 * vCPU holding the client's lock: it must not access the client
+	 * other than through mbox_client_fail()).  It logs the failure;
+	 * without it the client logs it. */
 	void (*on_fail)(void *opaque, const char *why);
 	void *opaque;
 };
@@ -35,7 +43,9 @@ struct mbox_client_params {
 #define MBOX_CLIENT_DEFAULT_DEADLINE_MS 100
 
 struct mbox_client_stats {
-	_Atomic uint64_t reads, writes, timeouts, protocol_errors, sleeps;
+	_Atomic uint64_t reads, writes, timeouts, protocol_errors;
+	_Atomic uint64_t sleeps;       /* reads that slept on the reply eventfd */
+	_Atomic uint64_t kicks_saved;  /* posts the polling worker saw unkicked */
 };
 
 struct mbox_client {
@@ -71,7 +81,8 @@ int mbox_client_write(struct mbox_client *c, uint8_t bar, uint64_t offset, unsig
 		      uint64_t val);
 
 /* Fails the client from outside (the worker died).  Idempotent; on_fail
- * runs only if this call failed it. */
+ * runs only if this call failed it.  A read asleep on the reply returns
+ * -EIO at once; nothing the worker writes later is looked at. */
 void mbox_client_fail(struct mbox_client *c, const char *why);
 bool mbox_client_failed(const struct mbox_client *c);
 

@@ -1,3 +1,4 @@
+/* MSI-X table, PBA and control bits kept in the core (see msix.h). */
 #include "msix.h"
 
 #include <errno.h>
@@ -19,7 +20,7 @@ uint32_t msix_pba_size(unsigned int n)
 int msix_init(struct msix *m, unsigned int n, const struct msix_ops *ops, void *opaque)
 {
 	memset(m, 0, sizeof(*m));
-	if (n == 0 || n > MSIX_MAX_VECTORS)
+	if (n == 0 || n > MSIX_MAX_VECTORS || !ops || !ops->update || !ops->pending)
 		return -EINVAL;
 	m->table = calloc(n, sizeof(*m->table));
 	m->told = calloc(n, sizeof(*m->told));
@@ -48,16 +49,23 @@ void msix_destroy(struct msix *m)
 	pthread_mutex_destroy(&m->lock);
 }
 
-/* Called with the lock held: tells ops about vec if its delivery changed. */
-static void sync_vector(struct msix *m, unsigned int vec)
+/* What vector vec should do now; called with the lock held. */
+static struct msix_delivery wanted(const struct msix *m, unsigned int vec)
 {
 	const struct msix_entry *e = &m->table[vec];
-	struct msix_delivery want = {
+
+	return (struct msix_delivery){
 		.on = m->enabled && !m->fmask && !(e->ctrl & MSIX_ENTRY_MASKED),
 		.addr = (uint64_t)e->addr_hi << 32 | e->addr_lo,
 		.data = e->data,
 	};
-	struct msix_delivery *told = &m->told[vec];
+}
+
+/* Called with the lock held: tells ops about vec if its delivery changed.
+ * While off, the message is not ops' business. */
+static void sync_vector(struct msix *m, unsigned int vec)
+{
+	struct msix_delivery want = wanted(m, vec), *told = &m->told[vec];
 	int ret;
 
 	if (want.on == told->on &&
@@ -66,8 +74,8 @@ static void sync_vector(struct msix *m, unsigned int vec)
 	m->updates++;
 	ret = m->ops->update(m->opaque, vec, want.on, want.addr, want.data);
 	if (ret) {
-		log_err("MSI-X vector %u: cannot %s delivery: %d", vec,
-			want.on ? "switch on" : "switch off", ret);
+		log_err("MSI-X vector %u: cannot switch its delivery %s: %s", vec,
+			want.on ? "on" : "off", strerror(-ret));
 		return;
 	}
 	*told = want;
@@ -163,4 +171,20 @@ void msix_pba_read(struct msix *m, uint64_t offset, void *data, unsigned int len
 		pthread_mutex_unlock(&m->lock);
 	}
 	memcpy(data, &v, len > 8 ? 8 : len);
+}
+
+int msix_vector_info(struct msix *m, unsigned int vec, bool *enabled, uint64_t *addr,
+		     uint32_t *data)
+{
+	struct msix_delivery want;
+
+	if (vec >= m->n)
+		return -EINVAL;
+	pthread_mutex_lock(&m->lock);
+	want = wanted(m, vec);
+	pthread_mutex_unlock(&m->lock);
+	*enabled = want.on;
+	*addr = want.addr;
+	*data = want.data;
+	return 0;
 }

@@ -12,7 +12,12 @@
  * switches the vector back on.
  *
  * Accesses come from vCPU threads; a mutex covers the state and the ops
- * calls. */
+ * calls, so ops must not call back into msix.  A failed update() is logged
+ * here and retried on the vector's next change.
+ *
+ * Table and PBA: 16 bytes per entry (message address low, high, data,
+ * vector control whose bit 0 is the mask; its other bits read 0); the PBA
+ * one bit per vector, read-only. */
 #ifndef SPLITVM_MSIX_H
 #define SPLITVM_MSIX_H
 
@@ -58,7 +63,9 @@ struct msix {
 	uint64_t updates;              /* ops->update() calls */
 };
 
-/* n vectors, all masked (the reset state).  0 or -errno. */
+/* n vectors (1..MSIX_MAX_VECTORS), all masked, MSI-X disabled: the reset
+ * state, so nothing is delivered and update() is not called.  ops needs
+ * both functions.  0, -EINVAL or -ENOMEM. */
 int msix_init(struct msix *m, unsigned int n, const struct msix_ops *ops, void *opaque);
 void msix_destroy(struct msix *m);
 
@@ -76,5 +83,11 @@ void msix_control_write(struct msix *m, uint16_t control);
 void msix_table_read(struct msix *m, uint64_t offset, void *data, unsigned int len);
 void msix_table_write(struct msix *m, uint64_t offset, const void *data, unsigned int len);
 void msix_pba_read(struct msix *m, uint64_t offset, void *data, unsigned int len);
+
+/* What vector vec should be doing according to the table and control
+ * bits: whether it delivers, and its message.  0, or -EINVAL for a vector
+ * out of range. */
+int msix_vector_info(struct msix *m, unsigned int vec, bool *enabled, uint64_t *addr,
+		     uint32_t *data);
 
 #endif

@@ -1,9 +1,9 @@
+/* PCI bus 0: slots, config access mechanisms, BAR assignment and the
+ * BAR windows (see pci_bus.h). */
 #include "pci_bus.h"
 
 #include <errno.h>
 #include <string.h>
-
-#include "log.h"
 
 #define CF8_ENABLE      0x80000000u
 #define ECAM_BUS_SHIFT  20
@@ -20,15 +20,15 @@ void pci_bus_init(struct pci_bus *bus, uint64_t win32_start, uint64_t win32_end,
 {
 	static const struct pci_id host_id = {
 		.vendor = PCI_HOST_VENDOR, .device = PCI_HOST_DEVICE,
-		.class_code = 0x060000,   /* host bridge */
+		.class_code = PCI_CLASS_BRIDGE_HOST,
 	};
 
 	memset(bus, 0, sizeof(*bus));
 	pthread_rwlock_init(&bus->lock, NULL);
 	pci_dev_init(&bus->host, &host_id, NULL, NULL);
 	bus->slot[0] = &bus->host;
-	bus->win32 = (struct pci_window){ win32_start, win32_end, win32_start };
-	bus->win64 = (struct pci_window){ win64_start, win64_end, win64_start };
+	bus->win32 = (struct pci_window){ bus, win32_start, win32_end, win32_start };
+	bus->win64 = (struct pci_window){ bus, win64_start, win64_end, win64_start };
 }
 
 void pci_bus_destroy(struct pci_bus *bus)
@@ -75,25 +75,44 @@ static int assign(struct pci_window *w, uint64_t size, uint64_t *addr)
 	return 0;
 }
 
+static int free_slot(const struct pci_bus *bus)
+{
+	for (unsigned int s = 1; s < PCI_SLOTS; s++)
+		if (!bus->slot[s])
+			return (int)s;
+	return -ENOSPC;
+}
+
+/* Gives every BAR of dev an address; on failure the windows are as they
+ * were.  Called with the lock held for writing. */
+static int assign_bars(struct pci_bus *bus, struct pci_dev *dev)
+{
+	struct pci_window saved32 = bus->win32, saved64 = bus->win64;
+	uint64_t addr[PCI_NUM_BARS] = { 0 };
+
+	for (unsigned int i = 0; i < PCI_NUM_BARS; i++) {
+		const struct pci_bar *b = &dev->bar[i];
+
+		if (b->size && assign(b->is64 ? &bus->win64 : &bus->win32, b->size, &addr[i])) {
+			bus->win32 = saved32;
+			bus->win64 = saved64;
+			return -ENOSPC;
+		}
+	}
+	for (unsigned int i = 0; i < PCI_NUM_BARS; i++)
+		if (dev->bar[i].size)
+			pci_dev_set_bar_addr(dev, i, addr[i]);
+	return 0;
+}
+
 int pci_bus_add(struct pci_bus *bus, struct pci_dev *dev)
 {
-	int slot = -ENOSPC, ret = 0;
+	int slot, ret;
 
 	pthread_rwlock_wrlock(&bus->lock);
-	for (unsigned int s = 1; s < PCI_SLOTS && slot < 0; s++)
-		if (!bus->slot[s])
-			slot = (int)s;
-	for (unsigned int i = 0; slot >= 0 && !ret && i < PCI_NUM_BARS; i++) {
-		uint64_t addr;
-
-		if (!dev->bar[i].size)
-			continue;
-		ret = assign(dev->bar[i].is64 ? &bus->win64 : &bus->win32, dev->bar[i].size,
-			     &addr);
-		if (!ret)
-			pci_dev_set_bar_addr(dev, i, addr);
-	}
-	if (slot >= 0 && !ret) {
+	slot = free_slot(bus);
+	ret = slot < 0 ? slot : assign_bars(bus, dev);
+	if (!ret) {
 		bus->slot[slot] = dev;
 		dev->cfg[PCI_COMMAND] |= PCI_COMMAND_MEMORY;
 		update_decoding(bus, dev);
@@ -146,38 +165,43 @@ static bool cf8_target(uint32_t cf8, unsigned int *slot, unsigned int *fn, unsig
 	return true;
 }
 
+/* Fills len bytes of data with the low bytes of v, all-ones beyond 4. */
+static void put_value(void *data, unsigned int len, uint32_t v)
+{
+	memcpy(data, &v, len > 4 ? 4 : len);
+	if (len > 4)
+		memset((uint8_t *)data + 4, 0xff, len - 4);
+}
+
 static void cf8_read(void *opaque, uint64_t offset, void *data, unsigned int len)
 {
 	struct pci_bus *bus = opaque;
+	uint32_t cf8 = __atomic_load_n(&bus->cf8, __ATOMIC_ACQUIRE), v = (uint32_t)ones(len);
 	unsigned int slot, fn, reg;
-	uint32_t cf8, v = (uint32_t)ones(len);
 
-	pthread_rwlock_rdlock(&bus->lock);
-	cf8 = bus->cf8;
-	pthread_rwlock_unlock(&bus->lock);
 	if (offset == 0 && len == 4)
 		v = cf8;
-	else if (offset >= 4 && cf8_target(cf8, &slot, &fn, &reg))
+	else if (offset >= 4 && len <= 4 && cf8_target(cf8, &slot, &fn, &reg))
 		v = pci_bus_cfg_read(bus, slot, fn, reg + (unsigned int)(offset - 4), len);
-	memcpy(data, &v, len > 4 ? 4 : len);
+	put_value(data, len, v);
 }
 
+/* Only a 32-bit write reaches CONFIG_ADDRESS: on real chipsets narrower
+ * accesses to 0xCF8-0xCFB are other registers (0xCF9 is reset control). */
 static void cf8_write(void *opaque, uint64_t offset, const void *data, unsigned int len)
 {
 	struct pci_bus *bus = opaque;
 	unsigned int slot, fn, reg;
 	uint32_t v = 0, cf8;
 
-	memcpy(&v, data, len > 4 ? 4 : len);
+	if (len > 4)
+		return;
+	memcpy(&v, data, len);
 	if (offset == 0 && len == 4) {
-		pthread_rwlock_wrlock(&bus->lock);
-		bus->cf8 = v;
-		pthread_rwlock_unlock(&bus->lock);
+		__atomic_store_n(&bus->cf8, v, __ATOMIC_RELEASE);
 		return;
 	}
-	pthread_rwlock_rdlock(&bus->lock);
-	cf8 = bus->cf8;
-	pthread_rwlock_unlock(&bus->lock);
+	cf8 = __atomic_load_n(&bus->cf8, __ATOMIC_ACQUIRE);
 	if (offset >= 4 && cf8_target(cf8, &slot, &fn, &reg))
 		pci_bus_cfg_write(bus, slot, fn, reg + (unsigned int)(offset - 4), len, v);
 }
@@ -194,9 +218,7 @@ static void ecam_read(void *opaque, uint64_t offset, void *data, unsigned int le
 		v = pci_bus_cfg_read(opaque, (offset >> ECAM_DEV_SHIFT) & 0x1f,
 				     (offset >> ECAM_FN_SHIFT) & 0x7,
 				     offset & (PCI_ECAM_FN_SIZE - 1), len);
-	memcpy(data, &v, len > 4 ? 4 : len);
-	if (len > 4)
-		memset((uint8_t *)data + 4, 0xff, len - 4);
+	put_value(data, len, v);
 }
 
 static void ecam_write(void *opaque, uint64_t offset, const void *data, unsigned int len)
@@ -236,7 +258,7 @@ static struct pci_dev *find_bar(struct pci_bus *bus, uint64_t addr, unsigned int
 	return NULL;
 }
 
-/* Each window is one io_bus range starting at the window's start. */
+/* Dispatches an access at guest address addr to the BAR decoding it. */
 static void window_access(struct pci_bus *bus, uint64_t addr, void *data, unsigned int len,
 			  bool write)
 {
@@ -246,6 +268,8 @@ static void window_access(struct pci_bus *bus, uint64_t addr, void *data, unsign
 
 	pthread_rwlock_rdlock(&bus->lock);
 	d = find_bar(bus, addr, len, &bar, &off);
+	if (d && !(d->ops && (write ? !!d->ops->bar_write : !!d->ops->bar_read)))
+		d = NULL;
 	if (d && write)
 		d->ops->bar_write(d, bar, off, data, len);
 	else if (d)
@@ -255,32 +279,50 @@ static void window_access(struct pci_bus *bus, uint64_t addr, void *data, unsign
 		memset(data, 0xff, len);
 }
 
+/* An io_bus offset inside window w as a guest address; UINT64_MAX (which
+ * no BAR holds) if the range was registered larger than the window. */
+static uint64_t window_addr(const struct pci_window *w, uint64_t offset)
+{
+	return offset < w->end - w->start ? w->start + offset : UINT64_MAX;
+}
+
+static void mmio_window_read(void *opaque, uint64_t offset, void *data, unsigned int len)
+{
+	struct pci_window *w = opaque;
+
+	window_access(w->bus, window_addr(w, offset), data, len, false);
+}
+
+static void mmio_window_write(void *opaque, uint64_t offset, const void *data, unsigned int len)
+{
+	struct pci_window *w = opaque;
+
+	window_access(w->bus, window_addr(w, offset), (void *)data, len, true);
+}
+
+const struct io_device_ops pci_mmio_window_ops = {
+	.read = mmio_window_read,
+	.write = mmio_window_write,
+};
+
 static void win32_read(void *opaque, uint64_t offset, void *data, unsigned int len)
 {
-	struct pci_bus *bus = opaque;
-
-	window_access(bus, bus->win32.start + offset, data, len, false);
+	mmio_window_read(&((struct pci_bus *)opaque)->win32, offset, data, len);
 }
 
 static void win32_write(void *opaque, uint64_t offset, const void *data, unsigned int len)
 {
-	struct pci_bus *bus = opaque;
-
-	window_access(bus, bus->win32.start + offset, (void *)data, len, true);
+	mmio_window_write(&((struct pci_bus *)opaque)->win32, offset, data, len);
 }
 
 static void win64_read(void *opaque, uint64_t offset, void *data, unsigned int len)
 {
-	struct pci_bus *bus = opaque;
-
-	window_access(bus, bus->win64.start + offset, data, len, false);
+	mmio_window_read(&((struct pci_bus *)opaque)->win64, offset, data, len);
 }
 
 static void win64_write(void *opaque, uint64_t offset, const void *data, unsigned int len)
 {
-	struct pci_bus *bus = opaque;
-
-	window_access(bus, bus->win64.start + offset, (void *)data, len, true);
+	mmio_window_write(&((struct pci_bus *)opaque)->win64, offset, data, len);
 }
 
 const struct io_device_ops pci_window_ops = { .read = win32_read, .write = win32_write };

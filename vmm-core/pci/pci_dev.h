@@ -1,14 +1,33 @@
 /* One PCI function's type-0 configuration space as the guest sees it.
  *
- * Every byte has a writable mask; the status register's error bits are
- * write-1-to-clear; everything else is read-only.  BAR registers get their
- * mask from the BAR size, which makes sizing (write all-ones, read back)
- * behave as hardware does without special cases.  Capabilities are chained
- * from 0x40 in the order they are added.
+ * The space is 256 bytes of data plus two per-byte masks: wmask says which
+ * bits a guest write may change, w1c which bits a written 1 clears (the
+ * status register's error bits).  Everything else is read-only, so the
+ * vendor and device ids, the class code, the capability ids and next
+ * pointers cannot be changed by the guest.  Accesses are 1, 2 or 4 bytes
+ * at any offset such that the access ends inside the 4 KiB ECAM gives each
+ * function; bytes above the conventional 256 read 0 and ignore writes.
+ * Anything else reads all-ones and writes nothing.
  *
- * The config space knows nothing of addresses in use: after each write the
- * bus (pci_bus.c) compares what every BAR decodes with before and calls
- * ops->bar_remap().  Not thread-safe by itself: the bus serialises. */
+ * Header: interrupt pin 0 (no INTx; MSI-X only), header type 0, command
+ * register writable in its I/O space, memory space, bus master and INTx
+ * disable bits, interrupt line a scratch byte for the OS.
+ *
+ * BARs are memory BARs whose writable mask comes from their size: a guest
+ * that writes all-ones reads back ~(size - 1) with the type bits (64-bit,
+ * prefetchable) in the low nibble, and for a 64-bit BAR the upper register
+ * reads back the upper half of ~(size - 1), i.e. all-ones below 4 GiB.
+ * Sizing therefore needs no special case.
+ *
+ * Capabilities are chained from 0x40 in the order they are added, each
+ * with its own writable mask; the status register's capability-list bit
+ * is set by the first.  A write that reaches the MSI-X Message Control
+ * word is passed on to the struct msix (msix.h).
+ *
+ * The config space knows nothing of the addresses in use: after each write
+ * the bus (pci_bus.h) works out what every BAR decodes and calls
+ * ops->bar_remap() on a change.  Not thread-safe by itself: the bus
+ * serialises. */
 #ifndef SPLITVM_PCI_DEV_H
 #define SPLITVM_PCI_DEV_H
 
@@ -21,22 +40,25 @@ struct msix;
 struct pci_dev;
 
 struct pci_dev_ops {
-	/* An access inside a decoding BAR; offset from the BAR's base. */
+	/* An access inside a decoding BAR; offset from the BAR's base, the
+	 * access wholly inside the BAR.  A read must fill len bytes.  May
+	 * block (the bus lock is held for reading only). */
 	void (*bar_read)(struct pci_dev *d, unsigned int bar, uint64_t offset, void *data,
 			 unsigned int len);
 	void (*bar_write)(struct pci_dev *d, unsigned int bar, uint64_t offset, const void *data,
 			  unsigned int len);
-	/* What a BAR decodes changed: (old_on, old_base) -> (new_on, new_base).
-	 * Called with the bus locked; must not call back into the bus. */
+	/* What a BAR decodes changed: (old_on, old_base) -> (new_on, new_base);
+	 * a base is 0 when its BAR is off.  Called once per change, with the
+	 * bus locked for writing: must not call back into the bus. */
 	void (*bar_remap)(struct pci_dev *d, unsigned int bar, bool old_on, uint64_t old_base,
 			  bool new_on, uint64_t new_base);
 };
 
 struct pci_bar {
-	uint64_t size;            /* 0: not implemented */
+	uint64_t size;            /* 0: not implemented (or a 64-bit BAR's upper half) */
 	bool is64;                /* also occupies the next BAR register */
-	bool on;                  /* decoding, as last reported */
-	uint64_t base;            /* its base, as last reported */
+	bool on;                  /* decoding, as last reported through bar_remap */
+	uint64_t base;            /* its base, as last reported (0 when off) */
 };
 
 struct pci_dev {
@@ -59,35 +81,45 @@ struct pci_id {
 	uint8_t revision;
 };
 
+/* A header with id, no BARs and no capabilities; ops may be NULL for a
+ * function without BARs (the host bridge). */
 void pci_dev_init(struct pci_dev *d, const struct pci_id *id, const struct pci_dev_ops *ops,
 		  void *opaque);
 
-/* A memory BAR of size bytes (a power of two, >= 16).  A 64-bit BAR takes
- * registers idx and idx + 1.  0 or -EINVAL. */
+/* A non-prefetchable memory BAR of size bytes (a power of two, >= 16; at
+ * most 2 GiB for a 32-bit BAR).  A 64-bit BAR takes registers idx and
+ * idx + 1.  0, or -EINVAL for a bad index, size or a register in use. */
 int pci_dev_add_bar(struct pci_dev *d, unsigned int idx, uint64_t size, bool is64);
-/* Programs a BAR's address (the "firmware" assignment before boot). */
+/* The same with the prefetchable bit set. */
+int pci_dev_add_prefetchable_bar(struct pci_dev *d, unsigned int idx, uint64_t size, bool is64);
+
+/* Programs a BAR's address as firmware would before boot (no bar_remap:
+ * the bus reports it).  Bits below the BAR's size are the caller's to get
+ * right; the type bits are kept. */
 void pci_dev_set_bar_addr(struct pci_dev *d, unsigned int idx, uint64_t addr);
-/* The address currently in a BAR's register(s), flags stripped. */
+/* The address currently in a BAR's register(s), type bits stripped. */
 uint64_t pci_dev_bar_addr(const struct pci_dev *d, unsigned int idx);
 
-/* Appends a capability: body[0] is its id, body[1] (next) is filled in.
- * wmask (may be NULL: read-only) has len bytes.  Returns its offset, or
- * -ENOSPC. */
+/* Appends a capability of len bytes (>= 2): body[0] is its id, body[1]
+ * (next) is filled in.  wmask (NULL: read-only) has len bytes; the id and
+ * next bytes stay read-only whatever it says.  Returns the capability's
+ * offset (4-byte aligned, >= 0x40), or -ENOSPC. */
 int pci_dev_add_cap(struct pci_dev *d, const uint8_t *body, unsigned int len,
 		    const uint8_t *wmask);
 
-/* Adds the MSI-X capability for m, its table at table_off and PBA at
- * pba_off inside BAR bar.  Returns the capability offset or -errno. */
+/* Adds the MSI-X capability for m (table size m->n, enable and function
+ * mask writable) with its table at table_off and PBA at pba_off inside
+ * BAR bar, which must already be declared and hold both without overlap
+ * (offsets 8-byte aligned).  Returns the capability offset or -errno. */
 int pci_dev_add_msix(struct pci_dev *d, struct msix *m, unsigned int bar, uint32_t table_off,
 		     uint32_t pba_off);
 
-/* Config accesses of 1, 2 or 4 bytes, naturally aligned, offset below
- * PCI_ECAM_FN_SIZE: above the conventional 256 bytes reads 0 and writes
- * are dropped. */
+/* Config accesses of 1, 2 or 4 bytes (little-endian value) at offset;
+ * see the top of this file for what is out of bounds. */
 uint32_t pci_dev_cfg_read(const struct pci_dev *d, unsigned int offset, unsigned int len);
 void pci_dev_cfg_write(struct pci_dev *d, unsigned int offset, unsigned int len, uint32_t val);
 
-/* Whether the memory-space bit is set, and what BAR idx holds now. */
+/* Whether the command register's memory space bit is set. */
 bool pci_dev_mem_enabled(const struct pci_dev *d);
 
 #endif

@@ -18,11 +18,14 @@
 #define PCI_BAR0               0x10
 #define  PCI_BAR_MEM_64        0x04
 #define  PCI_BAR_MEM_PREFETCH  0x08
+#define  PCI_BAR_FLAGS         0x0f     /* type bits below the address */
 #define PCI_SUBSYSTEM_VENDOR   0x2c
 #define PCI_SUBSYSTEM_ID       0x2e
 #define PCI_CAPABILITY_LIST    0x34
 #define PCI_INTERRUPT_LINE     0x3c
 #define PCI_INTERRUPT_PIN      0x3d
+
+#define PCI_CLASS_BRIDGE_HOST  0x060000
 
 #define PCI_CAP_ID_VNDR        0x09
 #define PCI_CAP_ID_MSIX        0x11

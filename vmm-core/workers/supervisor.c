@@ -70,8 +70,13 @@ static int sys_pidfd_open(pid_t pid)
 static void __attribute__((noreturn)) exec_worker(int sock, const char *path, const char *name)
 {
 	char *const argv[] = { (char *)name, NULL };
+	sigset_t none;
 	int null;
 
+	/* A blocked mask survives exec; the worker must see SIGTERM & co. as
+	 * any process does, whichever thread spawned it. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (dup2(sock, WORKER_CTL_FD) < 0)
 		_exit(127);
 	if (sock == WORKER_CTL_FD && fcntl(sock, F_SETFD, 0) < 0)
@@ -157,6 +162,30 @@ static int start_process(struct worker_proc *w, const char *path, const char *na
 	return w->pidfd < 0 ? -errno : 0;
 }
 
+/* Names for log lines and errors; the worker may send any number. */
+static const char *enum_name(const ProtobufCEnumDescriptor *desc, int value)
+{
+	const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(desc, value);
+
+	return v ? v->name : "unknown";
+}
+
+/* A mismatch names both sides, so the operator sees which binary is stale. */
+static void describe_hello_failure(enum chan_err cerr, int ret,
+				   const struct chan_hello_peer *peer, Ctl__DeviceType want,
+				   char *buf, size_t len)
+{
+	if (cerr == CHAN_ERR_VERSION)
+		snprintf(buf, len, "it speaks protocol version %u, vmm-core speaks %u",
+			 peer->protocol_version, CHAN_PROTOCOL_VERSION);
+	else if (cerr == CHAN_ERR_DEVICE_MISMATCH)
+		snprintf(buf, len, "it is a %s device, vmm-core expected %s",
+			 enum_name(&ctl__device_type__descriptor, (int)peer->device_type),
+			 enum_name(&ctl__device_type__descriptor, (int)want));
+	else
+		snprintf(buf, len, "%s", cerr != CHAN_OK ? chan_strerror(cerr) : strerror(-ret));
+}
+
 struct worker_proc *supervisor_spawn(struct supervisor *s, const char *kind,
 				     Ctl__DeviceType type, const char *device_id,
 				     char *err, size_t errlen)
@@ -202,8 +231,11 @@ struct worker_proc *supervisor_spawn(struct supervisor *s, const char *kind,
 	if (cerr == CHAN_OK)
 		ret = watch(w);
 	if (cerr != CHAN_OK || ret) {
+		char why[128];
+
+		describe_hello_failure(cerr, ret, &peer, type, why, sizeof(why));
 		snprintf(err, errlen, "Device worker '%s' (pid %d) failed its handshake: %s", path,
-			 (int)w->pid, cerr != CHAN_OK ? chan_strerror(cerr) : strerror(-ret));
+			 (int)w->pid, why);
 		kill_and_reap(w);
 		free_worker(w);
 		return NULL;
@@ -231,7 +263,8 @@ static void note_unsolicited(struct worker_proc *w, const struct chan_msg *msg)
 		w->events++;
 		if (ev->kind == CTL__EVENT_KIND__EVENT_NEEDS_RESET && w->state == WORKER_RUNNING)
 			w->state = WORKER_NEEDS_RESET;
-		log_warn("worker for device %s: event %d%s%s", w->device_id, (int)ev->kind,
+		log_warn("worker for device %s: event %s%s%s", w->device_id,
+			 enum_name(&ctl__event_kind__descriptor, (int)ev->kind),
 			 ev->detail ? ": " : "", ev->detail ? ev->detail : "");
 	} else if (msg->type == CHAN_MSG_ERROR) {
 		const Ctl__Error *e = (const Ctl__Error *)msg->body;
@@ -242,27 +275,32 @@ static void note_unsolicited(struct worker_proc *w, const struct chan_msg *msg)
 	}
 }
 
-static int wait_readable(int fd, int64_t deadline_ms)
-{
-	struct timespec ts;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int64_t now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (now >= deadline_ms)
-		return -ETIMEDOUT;
-	if (poll(&p, 1, (int)(deadline_ms - now)) <= 0)
-		return -ETIMEDOUT;
-	return 0;
-}
-
 static int64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A signal handled by the API loop (SIGTERM) interrupts poll; that is no
+ * reason to give up on the worker before the deadline. */
+static int wait_readable(int fd, int64_t deadline_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		int64_t left = deadline_ms - mono_ms();
+		int n;
+
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n == 0 || errno != EINTR)
+			return -ETIMEDOUT;
+	}
 }
 
 /* Waits for the Reply to seq; other messages are noted on the way. */
@@ -343,8 +381,12 @@ static void on_pidfd(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	reap(w, WNOHANG);
-	if (!w->reaped)
+	if (!w->reaped) {
+		/* Not expected (a readable pidfd means it exited), but never
+		 * stop watching a live worker. */
+		event_add(w->pid_ev, NULL);
 		return;
+	}
 	if (w->ctl_ev)
 		event_del(w->ctl_ev);
 	if (w->shutting_down) {
@@ -355,7 +397,7 @@ static void on_pidfd(evutil_socket_t fd, short what, void *arg)
 	w->failures++;
 	log_err("worker vmm-worker-%s (pid %d) for device %s %s%s", w->kind, (int)w->pid,
 		w->device_id, w->how,
-		atomic_load(&w->kill_requested) ? ", killed by vmm-core" : "");
+		atomic_load(&w->kill_requested) ? "; vmm-core had sent the kill" : "");
 	if (w->on_exit)
 		w->on_exit(w->on_exit_opaque, w);
 }
@@ -373,8 +415,10 @@ static void on_control(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (cerr != CHAN_OK || (msg.type != CHAN_MSG_EVENT && msg.type != CHAN_MSG_ERROR)) {
-		log_err("worker for device %s broke the control protocol (%s); killing it",
-			w->device_id, cerr != CHAN_OK ? chan_strerror(cerr) : "unsolicited reply");
+		/* chan_recv() checked the type: chan_msg_info() knows it. */
+		log_err("worker for device %s broke the control protocol (%s%s); killing it",
+			w->device_id, cerr != CHAN_OK ? "" : "unsolicited ",
+			cerr != CHAN_OK ? chan_strerror(cerr) : chan_msg_info(msg.type)->name);
 		chan_msg_clear(&msg);
 		event_del(w->ctl_ev);
 		worker_proc_kill(w);

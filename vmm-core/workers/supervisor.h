@@ -89,7 +89,8 @@ struct supervisor {
 int supervisor_init(struct supervisor *s, const char *worker_dir, struct event_base *base);
 
 /* Spawns vmm-worker-<kind> and exchanges Hello.  NULL with err on failure
- * (no process is left behind). */
+ * (no process is left behind); a protocol version or device type mismatch
+ * names both sides. */
 struct worker_proc *supervisor_spawn(struct supervisor *s, const char *kind,
 				     Ctl__DeviceType type, const char *device_id,
 				     char *err, size_t errlen);

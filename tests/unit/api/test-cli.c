@@ -61,6 +61,7 @@ static void test_defaults(void **state)
 	assert_false(o.boot_timer);
 	assert_int_equal(o.http_api_max_payload_size, 51200);
 	assert_false(o.no_seccomp);
+	assert_null(o.worker_dir);
 }
 
 static void test_every_flag_separate_value(void **state)
@@ -73,7 +74,8 @@ static void test_every_flag_separate_value(void **state)
 			       "--metrics-path", "metrics.fifo", "--boot-timer",
 			       "--http-api-max-payload-size", "1048576", "--mmds-size-limit", "4096",
 			       "--start-time-us", "123", "--start-time-cpu-us", "45",
-			       "--parent-cpu-time-us", "6", "--no-seccomp", NULL), 0);
+			       "--parent-cpu-time-us", "6", "--no-seccomp",
+			       "--worker-dir", "libexec/splitvm", NULL), 0);
 	assert_string_equal(o.api_sock, "/tmp/a.sock");
 	assert_string_equal(o.config_file, "vm.json");
 	assert_string_equal(o.id, "vm-1");
@@ -90,6 +92,7 @@ static void test_every_flag_separate_value(void **state)
 	assert_int_equal(o.start_time_cpu_us, 45);
 	assert_int_equal(o.parent_cpu_time_us, 6);
 	assert_true(o.no_seccomp);
+	assert_string_equal(o.worker_dir, "libexec/splitvm");
 	assert_int_equal(o.action, CLI_ACTION_RUN);
 }
 
@@ -99,7 +102,7 @@ static void test_equals_form(void **state)
 
 	assert_int_equal(parse(&o, "--api-sock=/tmp/b.sock", "--id=abc-DEF-123", "--level=off",
 			       "--http-api-max-payload-size=100", "--config-file=x.json", "--no-api",
-			       "--log-path=a=b", NULL), 0);
+			       "--log-path=a=b", "--worker-dir=/opt/w", NULL), 0);
 	assert_string_equal(o.api_sock, "/tmp/b.sock");
 	assert_string_equal(o.id, "abc-DEF-123");
 	assert_string_equal(o.level, "off");
@@ -107,6 +110,7 @@ static void test_equals_form(void **state)
 	assert_true(o.no_api);
 	/* Only the first '=' splits. */
 	assert_string_equal(o.log_path, "a=b");
+	assert_string_equal(o.worker_dir, "/opt/w");
 }
 
 static void test_actions(void **state)
@@ -166,6 +170,10 @@ static void test_unknown_and_malformed(void **state)
 	expect_refused("--id given more than once", "--id", "a", "--id=b");
 	expect_refused("Invalid --level", "--level", "verbose");
 	expect_refused("Invalid --level", "--level", "Warn");
+	expect_refused("--worker-dir needs a value", "--worker-dir");
+	expect_refused("--worker-dir", "--worker-dir=");
+	expect_refused("--worker-dir given more than once", "--worker-dir", "a",
+		       "--worker-dir", "b");
 }
 
 static void test_payload_size(void **state)

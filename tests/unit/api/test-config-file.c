@@ -131,6 +131,16 @@ static void test_unsupported_sections(void **state)
 		 "\"entropy\": {\"x\": 1}}", f->kernel);
 	expect_error(f, json, -EINVAL, "unknown field `x`, expected `rate_limiter`");
 	assert_false(f->cfg.entropy.present);
+	snprintf(json, sizeof(json), "{\"boot-source\": {\"kernel_image_path\": \"%s\"}, "
+		 "\"entropy\": {\"rate_limiter\": {\"ops\": {\"size\": -3, \"refill_time\": 1}}}}",
+		 f->kernel);
+	expect_error(f, json, -EINVAL, "invalid value: integer `-3`");
+	assert_false(f->cfg.entropy.present);
+	/* null is "absent", as for every optional section. */
+	snprintf(json, sizeof(json), "{\"boot-source\": {\"kernel_image_path\": \"%s\"}, "
+		 "\"entropy\": null}", f->kernel);
+	assert_int_equal(apply(f, json, want, sizeof(want)), 0);
+	assert_false(f->cfg.entropy.present);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fixture_setup, fixture_teardown)

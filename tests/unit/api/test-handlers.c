@@ -542,8 +542,17 @@ static void test_entropy(void **state)
 	struct reply r;
 	json_t *rl;
 
+	/* Absent until configured, as in Firecracker. */
+	get_ok(f, "/vm/config", &r);
+	assert_true(json_is_null(json_object_get(r.json, "entropy")));
+	reply_free(&r);
 	must_204(f, "PUT", "/entropy", "{}");
 	assert_true(f->cfg.entropy.present);
+	get_ok(f, "/vm/config", &r);
+	rl = json_object_get(json_object_get(r.json, "entropy"), "rate_limiter");
+	assert_true(json_is_null(json_object_get(rl, "bandwidth")));
+	assert_true(json_is_null(json_object_get(rl, "ops")));
+	reply_free(&r);
 	must_204(f, "PUT", "/entropy",
 		 "{\"rate_limiter\": {\"bandwidth\": {\"size\": 1000, \"refill_time\": 100}, "
 		 "\"ops\": null}}");
@@ -564,8 +573,25 @@ static void test_entropy(void **state)
 		 DESER "missing field `refill_time`");
 	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"bandwith\": {}}}",
 		 DESER "unknown field `bandwith`");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"ops\": {\"size\": \"10\", "
+		 "\"refill_time\": 1}}}", DESER "invalid type");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"ops\": {\"size\": 1.5, "
+		 "\"refill_time\": 1}}}", DESER "invalid type");
+	must_400(f, "PUT", "/entropy", "{\"rate_limiter\": {\"ops\": {\"size\": 1, "
+		 "\"refill_time\": 1, \"burst\": 2}}}", DESER "unknown field `burst`");
+	/* The refusals left the last good configuration alone. */
+	assert_int_equal(f->cfg.entropy.rate_limiter.bandwidth.size, 1000);
+	must_204(f, "PUT", "/entropy", "{\"rate_limiter\": {\"ops\": {\"size\": 5, "
+		 "\"one_time_burst\": 7, \"refill_time\": 9}}}");
+	get_ok(f, "/vm/config", &r);
+	rl = json_object_get(json_object_get(r.json, "entropy"), "rate_limiter");
+	assert_true(json_is_null(json_object_get(rl, "bandwidth")));
+	assert_int_equal(jint(json_object_get(rl, "ops"), "one_time_burst"), 7);
+	assert_int_equal(jint(json_object_get(rl, "ops"), "refill_time"), 9);
+	reply_free(&r);
 	start_vm(f);
 	must_400(f, "PUT", "/entropy", "{}", POST_BOOT);
+	assert_int_equal(f->cfg.entropy.rate_limiter.ops.size, 5);
 }
 
 static void test_workers(void **state)

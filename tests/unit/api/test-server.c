@@ -21,7 +21,9 @@
 #include <cmocka.h>
 #include <event2/event.h>
 
+#include "clock.h"
 #include "helpers.h"
+#include "metrics.h"
 
 #define LIMIT 1024
 
@@ -353,6 +355,125 @@ static void test_stop_removes_socket(void **state)
 	fixture_teardown(&inner);
 }
 
+/* What the observer was told, request by request. */
+struct seen {
+	int n;
+	char method[8][16];
+	char path[8][64];
+	int status[8];
+};
+
+static void record(void *opaque, const char *method, const char *path, int status)
+{
+	struct seen *w = opaque;
+
+	assert_true(w->n < 8);
+	snprintf(w->method[w->n], sizeof(w->method[0]), "%s", method);
+	snprintf(w->path[w->n], sizeof(w->path[0]), "%s", path);
+	w->status[w->n] = status;
+	w->n++;
+}
+
+static void test_observer_sees_every_answer(void **state)
+{
+	struct srv_fixture *s = *state;
+	struct seen w = { 0 };
+	struct http_reply r;
+	char req[LIMIT + 512];
+	int n;
+
+	api_server_set_observer(s->srv, record, &w);
+	request(s, "GET", "/machine-config?verbose=1", NULL, &r);
+	json_decref(r.json);
+	request(s, "PUT", "/machine-config", "{\"vcpu_count\": 0, \"mem_size_mib\": 64}", &r);
+	json_decref(r.json);
+	/* Answered by the server itself, before any handler. */
+	n = snprintf(req, sizeof(req), "PUT /boot-source HTTP/1.1\r\nContent-Length: %d\r\n\r\n%*s",
+		     LIMIT + 1, LIMIT + 1, "x");
+	exchange(s, req, (size_t)n, &r);
+	json_decref(r.json);
+	request(s, "BREW", "/coffee", NULL, &r);  /* evhttp refuses it: not ours */
+	json_decref(r.json);
+
+	assert_int_equal(w.n, 3);
+	assert_string_equal(w.method[0], "GET");
+	assert_string_equal(w.path[0], "/machine-config");  /* no query */
+	assert_int_equal(w.status[0], 200);
+	assert_string_equal(w.method[1], "PUT");
+	assert_int_equal(w.status[1], 400);
+	assert_string_equal(w.path[2], "/boot-source");
+	assert_int_equal(w.status[2], 400);
+
+	/* Turned off: nothing more is reported. */
+	api_server_set_observer(s->srv, NULL, &w);
+	request(s, "GET", "/", NULL, &r);
+	json_decref(r.json);
+	assert_int_equal(w.n, 3);
+}
+
+/* The count of route+status in a rendered metrics line, 0 when absent. */
+static int route_count(json_t *line, const char *route, int status)
+{
+	json_t *reqs = json_object_get(json_object_get(line, "api_server"), "requests");
+	size_t i;
+	json_t *e;
+
+	assert_non_null(reqs);
+	json_array_foreach(reqs, i, e) {
+		if (!strcmp(json_string_value(json_object_get(e, "route")), route) &&
+		    json_integer_value(json_object_get(e, "status")) == status)
+			return (int)json_integer_value(json_object_get(e, "count"));
+	}
+	return 0;
+}
+
+static void test_requests_counted_in_metrics(void **state)
+{
+	struct srv_fixture *s = *state;
+	struct http_reply r;
+	struct metrics m;
+	char *text;
+	json_t *line;
+
+	metrics_init(&m, &s->f->cfg, monotonic_ns());
+	api_server_set_observer(s->srv, metrics_count_api_request, &m);
+	request(s, "GET", "/", NULL, &r);
+	json_decref(r.json);
+	request(s, "GET", "/machine-config", NULL, &r);
+	json_decref(r.json);
+	request(s, "PUT", "/machine-config", "{\"vcpu_count\": 2, \"mem_size_mib\": 64}", &r);
+	request(s, "PUT", "/machine-config", "{\"vcpu_count\": 0, \"mem_size_mib\": 64}", &r);
+	json_decref(r.json);
+	request(s, "PUT", "/machine-config", "{", &r);
+	json_decref(r.json);
+	/* Ids are dropped: both land on "PUT /drives", with their status. */
+	request(s, "PUT", "/drives/rootfs", "{}", &r);
+	json_decref(r.json);
+	request(s, "PUT", "/drives/scratch", "{}", &r);
+	json_decref(r.json);
+	assert_int_equal(r.status, 400);
+	/* Bytes a client sends in the path stay valid JSON in the line. */
+	request(s, "GET", "/%ff\x7f", NULL, &r);
+	json_decref(r.json);
+
+	text = metrics_render(&m);
+	assert_non_null(text);
+	line = json_loads(text, 0, NULL);
+	assert_non_null(line);
+	assert_int_equal(route_count(line, "GET /", 200), 1);
+	assert_int_equal(route_count(line, "GET /machine-config", 200), 1);
+	assert_int_equal(route_count(line, "PUT /machine-config", 204), 1);
+	assert_int_equal(route_count(line, "PUT /machine-config", 400), 2);
+	assert_int_equal(route_count(line, "PUT /drives", 400), 2);
+	assert_int_equal(route_count(line, "GET /%ff?", 400), 1);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(line, "api_server"),
+							 "requests")), 6);
+	json_decref(line);
+	free(text);
+	api_server_set_observer(s->srv, NULL, NULL);
+	metrics_destroy(&m);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, srv_setup, srv_teardown)
 
 int main(void)
@@ -363,6 +484,8 @@ int main(void)
 		T(test_over_limit_is_400),
 		T(test_huge_body_bounded),
 		T(test_methods_get_400),
+		T(test_observer_sees_every_answer),
+		T(test_requests_counted_in_metrics),
 		T(test_existing_path_refused),
 		T(test_path_too_long),
 		cmocka_unit_test(test_stop_removes_socket),
