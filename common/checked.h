@@ -28,4 +28,11 @@ static inline uint64_t sat_add_u64(uint64_t a, uint64_t b)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The value of an access of len bytes (1..8) with every bit set: what a
+ * read of nothing, or of a failed device, returns on a PCI-like bus. */
+static inline uint64_t access_all_ones(unsigned int len)
+{
+	return len >= 8 ? UINT64_MAX : (1ull << (len * 8)) - 1;
+}
+
 #endif

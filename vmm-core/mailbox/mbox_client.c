@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checked.h"
 #include "log.h"
 
 static uint64_t now_ns(void)
@@ -19,11 +20,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t all_ones(unsigned int size)
-{
-	return size >= 8 ? UINT64_MAX : (1ull << (size * 8)) - 1;
 }
 
 static int create_page(struct mbox_client *c)
@@ -267,7 +263,7 @@ int mbox_client_read(struct mbox_client *c, uint8_t bar, uint64_t offset, unsign
 	uint64_t deadline, v = 0;
 	int ret;
 
-	*val = all_ones(size);
+	*val = access_all_ones(size);
 	if (!size_ok(size))
 		return -EINVAL;
 	if (atomic_load(&c->failed))
@@ -283,7 +279,7 @@ int mbox_client_read(struct mbox_client *c, uint8_t bar, uint64_t offset, unsign
 	}
 	pthread_mutex_unlock(&c->lock);
 	if (!ret)
-		*val = v & all_ones(size);
+		*val = v & access_all_ones(size);
 	return ret;
 }
 

@@ -5,15 +5,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "checked.h"
+
 #define CF8_ENABLE      0x80000000u
 #define ECAM_BUS_SHIFT  20
 #define ECAM_DEV_SHIFT  15
 #define ECAM_FN_SHIFT   12
-
-static uint64_t ones(unsigned int len)
-{
-	return len >= 8 ? UINT64_MAX : (1ull << (len * 8)) - 1;
-}
 
 void pci_bus_init(struct pci_bus *bus, uint64_t win32_start, uint64_t win32_end,
 		  uint64_t win64_start, uint64_t win64_end)
@@ -134,7 +131,7 @@ uint32_t pci_bus_cfg_read(struct pci_bus *bus, unsigned int slot, unsigned int f
 
 	pthread_rwlock_rdlock(&bus->lock);
 	d = lookup(bus, slot, fn);
-	v = d ? pci_dev_cfg_read(d, offset, len) : (uint32_t)ones(len);
+	v = d ? pci_dev_cfg_read(d, offset, len) : (uint32_t)access_all_ones(len);
 	pthread_rwlock_unlock(&bus->lock);
 	return v;
 }
@@ -176,7 +173,7 @@ static void put_value(void *data, unsigned int len, uint32_t v)
 static void cf8_read(void *opaque, uint64_t offset, void *data, unsigned int len)
 {
 	struct pci_bus *bus = opaque;
-	uint32_t cf8 = __atomic_load_n(&bus->cf8, __ATOMIC_ACQUIRE), v = (uint32_t)ones(len);
+	uint32_t cf8 = __atomic_load_n(&bus->cf8, __ATOMIC_ACQUIRE), v = (uint32_t)access_all_ones(len);
 	unsigned int slot, fn, reg;
 
 	if (offset == 0 && len == 4)
@@ -212,7 +209,7 @@ const struct io_device_ops pci_cf8_ops = { .read = cf8_read, .write = cf8_write 
 
 static void ecam_read(void *opaque, uint64_t offset, void *data, unsigned int len)
 {
-	uint32_t v = (uint32_t)ones(len);
+	uint32_t v = (uint32_t)access_all_ones(len);
 
 	if (len <= 4 && offset >> ECAM_BUS_SHIFT == 0)
 		v = pci_bus_cfg_read(opaque, (offset >> ECAM_DEV_SHIFT) & 0x1f,

@@ -9,6 +9,7 @@
 
 #include "channel.h"
 #include "layout.h"
+#include "checked.h"
 #include "log.h"
 #include "memory.h"
 #include "supervisor.h"
@@ -217,19 +218,14 @@ int virtio_proxy_start(struct virtio_proxy *p, struct supervisor *sup,
 	return 0;
 }
 
-static uint64_t all_ones(unsigned int len)
-{
-	return len >= 8 ? UINT64_MAX : (1ULL << (len * 8)) - 1;
-}
-
 void virtio_proxy_read(struct virtio_proxy *p, uint64_t offset, void *data, unsigned int len)
 {
-	uint64_t v = all_ones(len);
+	uint64_t v = access_all_ones(len);
 
 	if (atomic_load(&p->failed))
 		atomic_fetch_add(&p->failed_reads, 1);
 	else if (mbox_client_read(&p->mbox, 0, offset, len, &v) < 0)
-		v = all_ones(len);	/* the client already failed the device */
+		v = access_all_ones(len);	/* the client already failed the device */
 	memcpy(data, &v, len);
 }
 
