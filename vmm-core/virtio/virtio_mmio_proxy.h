@@ -13,15 +13,12 @@
 #include <stdint.h>
 
 #include "io_bus.h"
+#include "virtio_mmio.h"
 #include "virtio_proxy.h"
 
 struct event;
 struct event_base;
 struct kvm;
-
-/* virtio 1.2, 4.2.2 */
-#define VIRTIO_MMIO_QUEUE_NOTIFY     0x050
-#define VIRTIO_MMIO_INTERRUPT_STATUS 0x060
 
 struct virtio_mmio_proxy {
 	struct virtio_proxy *proxy;

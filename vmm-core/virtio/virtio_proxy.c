@@ -13,6 +13,8 @@
 #include "log.h"
 #include "memory.h"
 #include "supervisor.h"
+#include "virtio_mmio.h"
+#include "virtio_pci.h"
 
 /* virtio 1.2, 5.4: one request queue; 256 descriptors as Firecracker. */
 const struct virtio_kind virtio_kind_rng = {
@@ -60,6 +62,8 @@ int virtio_proxy_init(struct virtio_proxy *p, const struct virtio_kind *kind,
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
 	p->pci = pci;
+	p->status_offset = pci ? VIRTIO_PCI_COMMON_OFF + VIRTIO_PCI_COMMON_STATUS
+			       : VIRTIO_MMIO_STATUS;
 	snprintf(p->id, sizeof(p->id), "%s", id);
 	for (unsigned int i = 0; i < VIRTIO_PROXY_MAX_QUEUES; i++)
 		p->notify_fd[i] = -1;
@@ -222,9 +226,11 @@ void virtio_proxy_read(struct virtio_proxy *p, uint64_t offset, void *data, unsi
 {
 	uint64_t v = access_all_ones(len);
 
-	if (atomic_load(&p->failed))
+	if (atomic_load(&p->failed)) {
 		atomic_fetch_add(&p->failed_reads, 1);
-	else if (mbox_client_read(&p->mbox, 0, offset, len, &v) < 0)
+		if (offset == p->status_offset && atomic_load(&p->reset_after_fail))
+			v = 0;
+	} else if (mbox_client_read(&p->mbox, 0, offset, len, &v) < 0)
 		v = access_all_ones(len);	/* the client already failed the device */
 	memcpy(data, &v, len);
 }
@@ -234,8 +240,11 @@ void virtio_proxy_write(struct virtio_proxy *p, uint64_t offset, const void *dat
 {
 	uint64_t v = 0;
 
-	if (atomic_load(&p->failed))
-		return;
 	memcpy(&v, data, len);
+	if (atomic_load(&p->failed)) {
+		if (offset == p->status_offset)
+			atomic_store(&p->reset_after_fail, v == 0);
+		return;
+	}
 	(void)mbox_client_write(&p->mbox, 0, offset, len, v);
 }

@@ -12,7 +12,12 @@
  * read with all-ones (DEVICE_NEEDS_RESET and FAILED both read as set in the
  * status byte) and drops writes, without waiting on anyone; the worker is
  * killed if it still lives, so a stopped worker cannot come back and act
- * on a device the guest was told is broken. */
+ * on a device the guest was told is broken.
+ *
+ * One register keeps a little life: after the guest writes 0 (reset) to the
+ * status register, status reads 0 until its next non-zero write.  Linux
+ * resets every virtio device on shutdown and polls the status until it
+ * reads 0, so a device that never reset would hang the guest's reboot. */
 #ifndef SPLITVM_VIRTIO_PROXY_H
 #define SPLITVM_VIRTIO_PROXY_H
 
@@ -56,6 +61,8 @@ struct virtio_proxy {
 	int irq_fd[VIRTIO_PROXY_MAX_VECTORS];
 	unsigned int n_vectors;
 	atomic_bool failed;
+	uint64_t status_offset;    /* of the status register in region 0 */
+	atomic_bool reset_after_fail;   /* the guest wrote 0 to status since */
 	_Atomic uint64_t failed_reads;   /* answered all-ones after failing */
 };
 
