@@ -16,9 +16,18 @@
 #include "metrics.h"
 #include "tables.h"
 
+static json_t *vmm_workers(void *opaque)
+{
+	struct vmm *vmm = opaque;
+
+	return vmm->plane_planned ? device_plane_workers_json(&vmm->plane) : json_array();
+}
+
 int vmm_init(struct vmm *vmm, const char *kvm_path, uint64_t start_ns, uint64_t start_cpu_ns,
 	     struct metrics *metrics)
 {
+	int ret;
+
 	memset(vmm, 0, sizeof(*vmm));
 	vmm->kvm_path = kvm_path;
 	vmm->start_ns = start_ns;
@@ -32,6 +41,13 @@ int vmm_init(struct vmm *vmm, const char *kvm_path, uint64_t start_ns, uint64_t 
 	vmm->exit_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vmm->exit_fd < 0)
 		return -errno;
+	/* Every metrics line says how the device workers are doing, the
+	 * last one (flushed before teardown) included. */
+	if (metrics) {
+		ret = metrics_add_section(metrics, "workers", vmm_workers, vmm);
+		if (ret)
+			return ret;
+	}
 	return vcpu_signals_init();
 }
 
@@ -490,13 +506,6 @@ static int vmm_flush_metrics(void *opaque, char *err, size_t errlen)
 	return metrics_flush(vmm->metrics, err, errlen);
 }
 
-static json_t *vmm_workers(void *opaque)
-{
-	struct vmm *vmm = opaque;
-
-	return vmm->plane_planned ? device_plane_workers_json(&vmm->plane) : json_array();
-}
-
 const struct vmm_control_ops vmm_control_ops = {
 	.instance_start = vmm_instance_start,
 	.pause = vmm_pause,
@@ -518,6 +527,8 @@ size_t vmm_serial_input(struct vmm *vmm, const uint8_t *buf, size_t len)
 
 void vmm_teardown(struct vmm *vmm)
 {
+	if (vmm->metrics)
+		(void)metrics_remove_section(vmm->metrics, "workers");
 	if (vmm->ctl_ready) {
 		vcpu_control_stop(&vmm->ctl, vmm->vcpus, vmm->n_vcpus);
 		join_vcpus(vmm);

@@ -109,13 +109,26 @@ def start(case: str) -> tuple[core_vm.CoreProcess, Path]:
                         "initrd_path": str(image), "boot_args": BASE_ARGS},
         "machine-config": {"vcpu_count": 1, "mem_size_mib": 256},
         "entropy": {},
+        "metrics": {"metrics_path": str(wdir / "metrics.json")},
     }
+    (wdir / "metrics.json").write_text("")   # opened, not created, as Firecracker does
     cfg_path = wdir / "vm.json"
     cfg_path.write_text(json.dumps(config, indent=2))
     args = ["--no-api", "--config-file", str(cfg_path), "--id", "entropy-" + case]
     if pci:
         args.append("--enable-pci")
     return core_vm.CoreProcess(args, log=wdir / "console.log"), wdir
+
+
+def last_workers(vm: core_vm.CoreProcess, wdir: Path) -> list[dict]:
+    """The workers section of the last metrics line (written before exit)."""
+    lines = (wdir / "metrics.json").read_text().splitlines() \
+        if (wdir / "metrics.json").exists() else []
+    st.expect(lines, "no metrics line written", vm.result())
+    workers = json.loads(lines[-1]).get("workers")
+    st.expect(isinstance(workers, list) and len(workers) == 1,
+              f"metrics name workers {workers!r}, want one", vm.result())
+    return workers
 
 
 def check_device(vm: core_vm.CoreProcess, pci: bool) -> None:
@@ -135,7 +148,7 @@ def check_device(vm: core_vm.CoreProcess, pci: bool) -> None:
 
 
 def test_read(case: str) -> None:
-    vm, _ = start(case)
+    vm, wdir = start(case)
     with vm:
         check_device(vm, case == "pci")
         vm.wait_for(r"^@@ HOLD", st.scaled(120))
@@ -150,6 +163,10 @@ def test_read(case: str) -> None:
         st.expect(int(hw.split()[1]) > 200, f"hwrng bytes look wrong: {hw!r}", vm.result())
         st.expect(rep.done == 0, f"guest script failed: {rep.summary()}", vm.result())
         st.expect(rc == 0, f"vmm-core exit status {rc}, want 0", vm.result())
+        w = last_workers(vm, wdir)[0]
+        st.expect(w.get("state") == "running" and w.get("pid") == workers[0]
+                  and w.get("failures") == 0,
+                  f"metrics show the worker as {w!r}", vm.result())
 
 
 def beats(vm: core_vm.CoreProcess) -> int:
@@ -157,7 +174,7 @@ def beats(vm: core_vm.CoreProcess) -> int:
 
 
 def test_kill() -> None:
-    vm, _ = start("kill")
+    vm, wdir = start("kill")
     with vm:
         check_device(vm, True)
         vm.wait_for(r"^@@ READING", st.scaled(60))
@@ -176,6 +193,9 @@ def test_kill() -> None:
         rc = vm.wait_exit(st.scaled(120))
         st.expect(rc == 0, f"vmm-core exit status {rc}, want 0", vm.result())
         st.expect(not worker_pids(vm.proc.pid), "worker left behind", vm.result())
+        w = last_workers(vm, wdir)[0]
+        st.expect(w.get("state") == "failed" and w.get("failures", 0) >= 1,
+                  f"metrics show the killed worker as {w!r}", vm.result())
 
 
 def test_stop() -> None:
