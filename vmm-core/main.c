@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@ struct core {
 	bool vm_exited;
 	bool metrics_warned;
 	bool vmm_ready;
+	char worker_dir[PATH_MAX];
 };
 
 static void on_vm_exit(evutil_socket_t fd, short what, void *arg)
@@ -212,6 +215,20 @@ static void free_events(struct core *c)
 			event_free(evs[i]);
 }
 
+/* Workers live beside vmm-core, which the supervisor finds through
+ * /proc/self/exe.  In a jail there is no /proc; the jailer starts vmm-core
+ * by its path inside the jail, so there argv[0] tells. */
+static void default_worker_dir(struct core *c, const char *argv0)
+{
+	char self[PATH_MAX];
+
+	if (c->opts.worker_dir || !argv0 || !strchr(argv0, '/') ||
+	    readlink("/proc/self/exe", self, sizeof(self)) >= 0)
+		return;
+	snprintf(c->worker_dir, sizeof(c->worker_dir), "%s", argv0);
+	c->opts.worker_dir = dirname(c->worker_dir);
+}
+
 static int setup(struct core *c, uint64_t start_ns, uint64_t start_cpu_ns)
 {
 	char err[512] = "";
@@ -304,6 +321,7 @@ int main(int argc, char **argv)
 	 * clocks are CLOCK_MONOTONIC), as Firecracker's boot timer does. */
 	if (c.opts.start_time_us)
 		start_ns = c.opts.start_time_us * 1000ULL;
+	default_worker_dir(&c, argv[0]);
 	/* A client that hangs up must not kill the VMM; writes report EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	if (setup(&c, start_ns, start_cpu_ns)) {
