@@ -250,7 +250,11 @@ static int setup(struct core *c, uint64_t start_ns, uint64_t start_cpu_ns)
 	c->api = api_context_new(&c->cfg, &vmm_control_ops, &c->vmm, SPLITVM_VERSION);
 	event_set_log_callback(libevent_log);
 	c->base = event_base_new();
-	vmm_set_host(&c->vmm, c->base, c->opts.worker_dir);
+	vmm_set_host(&c->vmm, c->base, &(struct device_plane_opts){
+		.worker_dir = c->opts.worker_dir,
+		.deadline_ms = c->opts.mailbox_deadline_ms,
+		.spin_us = c->opts.mailbox_spin_us,
+	});
 	if (!c->api || !c->base || add_events(c)) {
 		log_err("out of memory");
 		return -ENOMEM;

@@ -51,10 +51,11 @@ int vmm_init(struct vmm *vmm, const char *kvm_path, uint64_t start_ns, uint64_t 
 	return vcpu_signals_init();
 }
 
-void vmm_set_host(struct vmm *vmm, struct event_base *base, const char *worker_dir)
+void vmm_set_host(struct vmm *vmm, struct event_base *base,
+		  const struct device_plane_opts *plane_opts)
 {
 	vmm->base = base;
-	vmm->worker_dir = worker_dir;
+	vmm->plane_opts = *plane_opts;
 }
 
 int vmm_exit_fd(const struct vmm *vmm)
@@ -323,7 +324,8 @@ static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, siz
 	}
 	/* Devices are placed before the tables that announce them.  Guests
 	 * without ACPI learn of virtio-mmio windows from the command line. */
-	ret = device_plane_plan(&vmm->plane, cfg, boots_without_acpi(cfg), err, errlen);
+	ret = device_plane_plan(&vmm->plane, cfg, &vmm->plane_opts, boots_without_acpi(cfg),
+				err, errlen);
 	vmm->plane_planned = true;
 	if (ret)
 		return ret;
@@ -342,7 +344,7 @@ static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, siz
 	ret = setup_devices(vmm, cfg, err, errlen);
 	if (!ret)
 		ret = device_plane_start(&vmm->plane, &vmm->kvm, &vmm->mem, &vmm->pio, &vmm->mmio,
-					 vmm->base, vmm->worker_dir, err, errlen);
+					 vmm->base, err, errlen);
 	if (ret)
 		return ret;
 	ret = vcpu_control_init(&vmm->ctl, &vmm->pio, &vmm->mmio, on_vcpu_stop, vmm);

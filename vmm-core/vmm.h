@@ -59,7 +59,7 @@ struct vmm {
 	struct device_plane plane;
 	bool plane_planned;
 	struct event_base *base;  /* the API thread's loop: workers are watched there */
-	const char *worker_dir;   /* --worker-dir, or NULL */
+	struct device_plane_opts plane_opts;   /* from the command line */
 	struct vcpu vcpus[LAYOUT_MAX_VCPUS];
 	unsigned int n_vcpus;
 	uint64_t instance_start_ns;
@@ -74,7 +74,8 @@ int vmm_init(struct vmm *vmm, const char *kvm_path, uint64_t start_ns, uint64_t 
 /* Where the device plane lives: the API thread's event loop and the
  * folder holding the worker binaries (NULL: beside vmm-core).  Call
  * before the instance starts. */
-void vmm_set_host(struct vmm *vmm, struct event_base *base, const char *worker_dir);
+void vmm_set_host(struct vmm *vmm, struct event_base *base,
+		  const struct device_plane_opts *plane_opts);
 
 /* Stops the vCPUs if they run, joins them and frees everything. */
 void vmm_teardown(struct vmm *vmm);

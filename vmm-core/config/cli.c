@@ -136,6 +136,36 @@ static int set_worker_dir(struct core_options *o, const char *v, char *err, size
 	return 0;
 }
 
+/* name's value as an integer in [min, max]. */
+static int set_bounded(const char *name, const char *v, uint64_t min, uint64_t max,
+		       unsigned int *out, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (set_u64(name, v, &n, err, errlen))
+		return -EINVAL;
+	if (n < min || n > max) {
+		snprintf(err, errlen, "--%s must be between %llu and %llu, not %llu", name,
+			 (unsigned long long)min, (unsigned long long)max, (unsigned long long)n);
+		return -EINVAL;
+	}
+	*out = (unsigned int)n;
+	return 0;
+}
+
+static int set_mailbox_deadline(struct core_options *o, const char *v, char *err,
+				size_t errlen)
+{
+	return set_bounded("mailbox-deadline-ms", v, 1, CLI_MAILBOX_DEADLINE_MS_MAX,
+			   &o->mailbox_deadline_ms, err, errlen);
+}
+
+static int set_mailbox_spin(struct core_options *o, const char *v, char *err, size_t errlen)
+{
+	return set_bounded("mailbox-spin-us", v, 0, CLI_MAILBOX_SPIN_US_MAX,
+			   &o->mailbox_spin_us, err, errlen);
+}
+
 static int set_boot_timer(struct core_options *o, const char *v, char *err, size_t errlen)
 {
 	o->boot_timer = true;
@@ -215,6 +245,10 @@ static const struct cli_flag flags[] = {
 	{ "boot-timer", NULL, set_boot_timer, "log the guest boot time when the guest signals it" },
 	{ "worker-dir", "DIR", set_worker_dir,
 	  "where the vmm-worker-* binaries are (default: beside vmm-core)" },
+	{ "mailbox-deadline-ms", "MS", set_mailbox_deadline,
+	  "a device whose worker answers a register read later fails (default 100)" },
+	{ "mailbox-spin-us", "US", set_mailbox_spin,
+	  "vCPUs spin on a forwarded read, and workers poll, this long (default 20)" },
 	{ "http-api-max-payload-size", "BYTES", set_max_payload,
 	  "largest API request body (default 51200)" },
 	{ "mmds-size-limit", "BYTES", set_mmds_size_limit,
@@ -251,6 +285,8 @@ static void set_defaults(struct core_options *o)
 	o->api_sock = CLI_DEFAULT_API_SOCK;
 	o->id = VM_ID_DEFAULT;
 	o->http_api_max_payload_size = CLI_DEFAULT_MAX_PAYLOAD;
+	o->mailbox_deadline_ms = CLI_DEFAULT_MAILBOX_DEADLINE_MS;
+	o->mailbox_spin_us = CLI_DEFAULT_MAILBOX_SPIN_US;
 }
 
 /* Finds the value of a flag that takes one: after '=' or the next argv

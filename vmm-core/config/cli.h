@@ -16,6 +16,12 @@
  * twice the limit per request. */
 #define CLI_MAX_PAYLOAD_LIMIT (64u * 1024 * 1024)
 
+/* The device plane's mailbox (DESIGN.md, failure model). */
+#define CLI_DEFAULT_MAILBOX_DEADLINE_MS 100
+#define CLI_MAILBOX_DEADLINE_MS_MAX     10000
+#define CLI_DEFAULT_MAILBOX_SPIN_US     20
+#define CLI_MAILBOX_SPIN_US_MAX         1000    /* the workers' MBOX_MAX_POLL_US */
+
 enum cli_action {
 	CLI_ACTION_RUN,
 	CLI_ACTION_HELP,          /* --help: print cli_print_usage(), exit 0 */
@@ -39,6 +45,8 @@ struct core_options {
 	const char *metrics_path;     /* NULL: none */
 	bool boot_timer;
 	const char *worker_dir;       /* NULL: beside vmm-core */
+	unsigned int mailbox_deadline_ms;   /* 1..CLI_MAILBOX_DEADLINE_MS_MAX */
+	unsigned int mailbox_spin_us;       /* 0..CLI_MAILBOX_SPIN_US_MAX */
 	size_t http_api_max_payload_size;   /* 1..CLI_MAX_PAYLOAD_LIMIT */
 	bool no_seccomp;              /* for main.c to honour */
 	/* Set by Firecracker's jailer for boot-time metrics; 0 when absent. */

@@ -39,8 +39,8 @@ static int plan_device(struct device_plane *dp, const struct virtio_kind *kind, 
 		snprintf(err, errlen, "Too many devices (at most %d)", DEVICE_PLANE_MAX_DEVICES);
 		return -ENOSPC;
 	}
-	ret = virtio_proxy_init(&d->proxy, kind, id, dp->pci, DEVICE_PLANE_DEADLINE_MS,
-				DEVICE_PLANE_SPIN_NS);
+	ret = virtio_proxy_init(&d->proxy, kind, id, dp->pci, dp->opts.deadline_ms,
+				dp->opts.spin_us * 1000u);
 	if (ret) {
 		snprintf(err, errlen, "Device %s: cannot create its channels: %s", id,
 			 strerror(-ret));
@@ -66,12 +66,14 @@ static int plan_device(struct device_plane *dp, const struct virtio_kind *kind, 
 	return 0;
 }
 
-int device_plane_plan(struct device_plane *dp, const struct vm_config *cfg, bool with_cmdline,
+int device_plane_plan(struct device_plane *dp, const struct vm_config *cfg,
+		      const struct device_plane_opts *opts, bool with_cmdline,
 		      char *err, size_t errlen)
 {
 	int ret = 0;
 
 	memset(dp, 0, sizeof(*dp));
+	dp->opts = *opts;
 	dp->vm_fd = -1;
 	dp->pci = cfg->enable_pci;
 	if (cfg->entropy.present) {
@@ -128,8 +130,7 @@ static int register_pci(struct device_plane *dp, struct io_bus *pio, struct io_b
 
 int device_plane_start(struct device_plane *dp, struct kvm *kvm,
 		       const struct guest_memory *mem, struct io_bus *pio, struct io_bus *mmio,
-		       struct event_base *base, const char *worker_dir,
-		       char *err, size_t errlen)
+		       struct event_base *base, char *err, size_t errlen)
 {
 	int ret;
 
@@ -140,11 +141,12 @@ int device_plane_start(struct device_plane *dp, struct kvm *kvm,
 		if (ret)
 			return ret;
 	}
-	ret = supervisor_init(&dp->sup, worker_dir, base);
+	ret = supervisor_init(&dp->sup, dp->opts.worker_dir, base);
 	if (ret) {
 		snprintf(err, errlen, "Cannot find the device workers: %s", strerror(-ret));
 		return ret;
 	}
+	dp->sup.worker_poll_us = dp->opts.spin_us;
 	dp->sup_ready = true;
 	for (unsigned int i = 0; i < dp->n; i++) {
 		struct plane_device *d = &dp->dev[i];

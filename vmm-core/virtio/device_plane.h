@@ -30,10 +30,18 @@ struct kvm;
 struct vm_config;
 
 #define DEVICE_PLANE_MAX_DEVICES 8
-/* Mailbox deadline (DESIGN.md, failure model). */
-#define DEVICE_PLANE_DEADLINE_MS 100
-/* How long a forwarded read spins before it sleeps. */
-#define DEVICE_PLANE_SPIN_NS     20000
+/* How the host runs the plane (vmm-core's command line, which bounds the
+ * values). */
+struct device_plane_opts {
+	const char *worker_dir;          /* NULL: beside vmm-core */
+	/* A worker that has not answered a register read after this long
+	 * fails its device (DESIGN.md, failure model). */
+	unsigned int deadline_ms;
+	/* A forwarded read spins this long before it sleeps, and each worker
+	 * polls its mailbox this long after serving requests, so that a read
+	 * following a write is answered without either side sleeping. */
+	unsigned int spin_us;
+};
 
 struct plane_device {
 	struct virtio_proxy proxy;
@@ -47,6 +55,7 @@ struct plane_device {
 };
 
 struct device_plane {
+	struct device_plane_opts opts;
 	bool pci;
 	unsigned int n;
 	struct plane_device dev[DEVICE_PLANE_MAX_DEVICES];
@@ -65,13 +74,13 @@ struct device_plane {
 
 /* Decides the devices.  with_cmdline: also announce virtio-mmio windows on
  * the kernel command line (for guests without ACPI).  0 or -errno + err. */
-int device_plane_plan(struct device_plane *dp, const struct vm_config *cfg, bool with_cmdline,
+int device_plane_plan(struct device_plane *dp, const struct vm_config *cfg,
+		      const struct device_plane_opts *opts, bool with_cmdline,
 		      char *err, size_t errlen);
 /* Spawns the workers and attaches every device.  0 or -errno + err. */
 int device_plane_start(struct device_plane *dp, struct kvm *kvm,
 		       const struct guest_memory *mem, struct io_bus *pio, struct io_bus *mmio,
-		       struct event_base *base, const char *worker_dir,
-		       char *err, size_t errlen);
+		       struct event_base *base, char *err, size_t errlen);
 void device_plane_stop(struct device_plane *dp);
 
 /* For GET /workers and the metrics; NULL before start. */

@@ -67,9 +67,10 @@ static int sys_pidfd_open(pid_t pid)
 }
 
 /* In the child between fork and exec: async-signal-safe calls only. */
-static void __attribute__((noreturn)) exec_worker(int sock, const char *path, const char *name)
+static void __attribute__((noreturn)) exec_worker(int sock, const char *path, const char *name,
+						    const char *poll_arg)
 {
-	char *const argv[] = { (char *)name, NULL };
+	char *const argv[] = { (char *)name, (char *)poll_arg, NULL };
 	sigset_t none;
 	int null;
 
@@ -142,7 +143,11 @@ static int watch(struct worker_proc *w)
 
 static int start_process(struct worker_proc *w, const char *path, const char *name)
 {
+	char poll_arg[48];
 	int sv[2];
+
+	/* Formatted before fork: the child may only make async-signal-safe calls. */
+	snprintf(poll_arg, sizeof(poll_arg), "--mailbox-spin-us=%u", w->sup->worker_poll_us);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -155,7 +160,7 @@ static int start_process(struct worker_proc *w, const char *path, const char *na
 		return ret;
 	}
 	if (w->pid == 0)
-		exec_worker(sv[1], path, name);
+		exec_worker(sv[1], path, name, w->sup->worker_poll_us ? poll_arg : NULL);
 	close(sv[1]);
 	w->ctl_fd = sv[0];
 	w->pidfd = sys_pidfd_open(w->pid);

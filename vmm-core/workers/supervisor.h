@@ -79,6 +79,7 @@ struct supervisor {
 	bool build_tree_fallback; /* dir is vmm-core's own: also try
 	                           * ../device-workers/<kind>/ as in a build tree */
 	struct event_base *base;
+	unsigned int worker_poll_us;   /* each worker's --mailbox-spin-us; 0: none */
 	struct worker_proc *w[SUPERVISOR_MAX_WORKERS];
 	unsigned int n;
 };

@@ -62,6 +62,8 @@ static void test_defaults(void **state)
 	assert_int_equal(o.http_api_max_payload_size, 51200);
 	assert_false(o.no_seccomp);
 	assert_null(o.worker_dir);
+	assert_int_equal(o.mailbox_deadline_ms, 100);
+	assert_int_equal(o.mailbox_spin_us, 20);
 }
 
 static void test_every_flag_separate_value(void **state)
@@ -75,7 +77,8 @@ static void test_every_flag_separate_value(void **state)
 			       "--http-api-max-payload-size", "1048576", "--mmds-size-limit", "4096",
 			       "--start-time-us", "123", "--start-time-cpu-us", "45",
 			       "--parent-cpu-time-us", "6", "--no-seccomp",
-			       "--worker-dir", "libexec/splitvm", NULL), 0);
+			       "--worker-dir", "libexec/splitvm", "--mailbox-deadline-ms", "250",
+			       "--mailbox-spin-us", "0", NULL), 0);
 	assert_string_equal(o.api_sock, "/tmp/a.sock");
 	assert_string_equal(o.config_file, "vm.json");
 	assert_string_equal(o.id, "vm-1");
@@ -93,6 +96,8 @@ static void test_every_flag_separate_value(void **state)
 	assert_int_equal(o.parent_cpu_time_us, 6);
 	assert_true(o.no_seccomp);
 	assert_string_equal(o.worker_dir, "libexec/splitvm");
+	assert_int_equal(o.mailbox_deadline_ms, 250);
+	assert_int_equal(o.mailbox_spin_us, 0);
 	assert_int_equal(o.action, CLI_ACTION_RUN);
 }
 
@@ -185,6 +190,21 @@ static void test_payload_size(void **state)
 	expect_refused("non-negative decimal", "--http-api-max-payload-size", "99999999999999999999999");
 	expect_refused("between 1 and", "--http-api-max-payload-size", "1073741824");
 	expect_refused("non-negative decimal", "--start-time-us", "x");
+}
+
+static void test_mailbox_bounds(void **state)
+{
+	struct core_options o;
+
+	expect_refused("between 1 and 10000", "--mailbox-deadline-ms", "0");
+	expect_refused("between 1 and 10000", "--mailbox-deadline-ms", "10001");
+	expect_refused("non-negative decimal", "--mailbox-deadline-ms", "1s");
+	expect_refused("between 0 and 1000", "--mailbox-spin-us", "1001");
+	expect_refused("non-negative decimal", "--mailbox-spin-us", "-5");
+	assert_int_equal(parse(&o, "--mailbox-deadline-ms=10000", "--mailbox-spin-us=1000", NULL),
+			 0);
+	assert_int_equal(o.mailbox_deadline_ms, 10000);
+	assert_int_equal(o.mailbox_spin_us, 1000);
 }
 
 static void test_refused_flags(void **state)
@@ -282,6 +302,7 @@ int main(void)
 		T(test_bad_id),
 		T(test_unknown_and_malformed),
 		T(test_payload_size),
+		T(test_mailbox_bounds),
 		T(test_refused_flags),
 		T(test_usage),
 		TF(test_apply),

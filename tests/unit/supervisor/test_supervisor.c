@@ -100,6 +100,44 @@ static void test_spawn_and_shutdown(void **state)
 	assert_no_children();
 }
 
+/* The worker's command line: its name, then --mailbox-spin-us=N only
+ * when polling is wanted. */
+static void assert_worker_argv(pid_t pid, const char *want, size_t want_len)
+{
+	char path[64], buf[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, want_len);
+	assert_memory_equal(buf, want, want_len);
+}
+
+static void test_worker_poll_argument(void **state)
+{
+	static const char plain[] = "vmm-worker-rng";
+	static const char polling[] = "vmm-worker-rng\0--mailbox-spin-us=50";
+	struct supervisor s;
+	struct worker_proc *w;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(supervisor_init(&s, worker_dir(), NULL), 0);
+	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng0", err, sizeof(err));
+	assert_non_null(w);
+	assert_worker_argv(w->pid, plain, sizeof(plain));
+	s.worker_poll_us = 50;
+	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng1", err, sizeof(err));
+	assert_non_null(w);
+	assert_worker_argv(w->pid, polling, sizeof(polling));
+	supervisor_shutdown(&s);
+	assert_no_children();
+}
+
 static void test_refused_call(void **state)
 {
 	Ctl__Configure cfg = CTL__CONFIGURE__INIT;
@@ -350,6 +388,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spawn_and_shutdown),
+		cmocka_unit_test(test_worker_poll_argument),
 		cmocka_unit_test(test_refused_call),
 		cmocka_unit_test(test_missing_binary),
 		cmocka_unit_test(test_wrong_device_type),
