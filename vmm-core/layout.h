@@ -55,5 +55,9 @@
 #define LAYOUT_MAX_VCPUS        32
 #define LAYOUT_IOAPIC_PINS      24
 #define LAYOUT_SERIAL_IRQ       4
+/* The hardware-reduced ACPI sleep control and status registers: two
+ * byte-wide I/O ports (devices/acpi_sleep.h), announced in the FADT. */
+#define LAYOUT_ACPI_SLEEP_PORT  0x600
+#define LAYOUT_ACPI_SLP_TYP_S5  5       /* the SLP_TYP \_S5 names */
 
 #endif

@@ -108,6 +108,12 @@ static void on_i8042_reset(void *opaque)
 	vmm_request_exit(opaque, 0);
 }
 
+static void on_acpi_poweroff(void *opaque)
+{
+	log_info("guest powered off through ACPI");
+	vmm_request_exit(opaque, 0);
+}
+
 static void on_guest_booted(void *opaque, uint64_t us)
 {
 	struct vmm *vmm = opaque;
@@ -160,6 +166,7 @@ static int setup_devices(struct vmm *vmm, const struct vm_config *cfg, char *err
 	i8042_init(&vmm->i8042, &kbd_irq, on_i8042_reset, vmm);
 	boot_timer_init(&vmm->boot_timer, vmm->start_ns, vmm->start_cpu_ns, on_guest_booted, vmm);
 	rtc_init(&vmm->rtc, NULL);
+	acpi_sleep_init(&vmm->acpi_sleep, on_acpi_poweroff, vmm);
 	vmm->devices_ready = true;
 
 	ret = io_bus_register(&vmm->pio, SERIAL_COM1_BASE, SERIAL_NR_PORTS, &serial_ops,
@@ -169,6 +176,9 @@ static int setup_devices(struct vmm *vmm, const struct vm_config *cfg, char *err
 				      &vmm->i8042, "i8042");
 	if (!ret)
 		ret = io_bus_register(&vmm->pio, RTC_BASE, RTC_SIZE, &rtc_ops, &vmm->rtc, "rtc");
+	if (!ret)
+		ret = io_bus_register(&vmm->pio, ACPI_SLEEP_BASE, ACPI_SLEEP_SIZE, &acpi_sleep_ops,
+				      &vmm->acpi_sleep, "acpi-sleep");
 	/* Firecracker maps the boot timer only with --boot-timer. */
 	if (!ret && cfg->boot_timer)
 		ret = io_bus_register(&vmm->mmio, LAYOUT_BOOT_TIMER, LAYOUT_BOOT_TIMER_SIZE,

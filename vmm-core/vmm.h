@@ -15,6 +15,7 @@
 
 #include "api.h"
 #include "boot.h"
+#include "acpi_sleep.h"
 #include "boot_timer.h"
 #include "device_plane.h"
 #include "i8042.h"
@@ -51,6 +52,7 @@ struct vmm {
 	struct i8042 i8042;
 	struct boot_timer boot_timer;
 	struct rtc rtc;
+	struct acpi_sleep acpi_sleep;
 	bool devices_ready;
 	int serial_fd;
 	bool serial_fd_owned;

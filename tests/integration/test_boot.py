@@ -3,12 +3,13 @@
 what the guest sees.
 
     test_boot.py bzimage-acpi   1 vCPU, 128 MiB, bzImage, ACPI tables,
-                                --boot-timer and --metrics-path
+                                --boot-timer and --metrics-path; the guest
+                                powers off (ACPI S5) instead of rebooting
     test_boot.py elf-noacpi     4 vCPUs, 2 GiB, ELF vmlinux (extracted from
                                 the bzImage), acpi=off: MP table only
 
 Each: the guest reaches /init (`@@ INIT`), reports its CPUs and memory
-(guest-info), reboots, and vmm-core exits 0.
+(guest-info), reboots or powers off, and vmm-core exits 0.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def test(case: str) -> None:
     wdir = image.parent
     kernel = extract_vmlinux(wdir) if c["elf"] else st.kernel_path()
     boot_args = BASE_ARGS + ("" if c["acpi"] else " acpi=off")
+    if case == "bzimage-acpi":
+        boot_args += " splitvm.halt=poweroff"
     config = {
         "boot-source": {"kernel_image_path": str(kernel),
                         "initrd_path": str(image), "boot_args": boot_args},
@@ -94,6 +97,10 @@ def test(case: str) -> None:
                    f"MemTotal {memtotal} KiB, want in (50%, 100%] of {want_kb}")
     if c["acpi"]:
         chk.expect("ACPI: RSDP" in res.output, "the kernel did not find the RSDP")
+    if case == "bzimage-acpi":
+        chk.expect("reboot: Power down" in res.output and
+                   "guest powered off through ACPI" in res.output,
+                   "the guest did not power off through ACPI S5")
     else:
         chk.expect("Intel MultiProcessor Specification" in res.output,
                    "the kernel did not use the MP table")

@@ -105,6 +105,15 @@ static int build_dsdt(struct acpi_area *ar, const struct platform_desc *desc, ui
 	return 0;
 }
 
+/* A byte-wide register in I/O space. */
+static void acpi_gas_io8(struct acpi_gas *g, uint16_t port)
+{
+	g->space_id = ACPI_GAS_SYSTEM_IO;
+	g->bit_width = 8;
+	g->access_size = ACPI_GAS_ACCESS_BYTE;
+	g->address = port;
+}
+
 static int build_fadt(struct acpi_area *ar, const struct platform_desc *desc,
 		      uint64_t dsdt, uint64_t *gpa)
 {
@@ -123,11 +132,12 @@ static int build_fadt(struct acpi_area *ar, const struct platform_desc *desc,
 	 * buttons, if any, would be control-method devices. */
 	f->flags = ACPI_FADT_HW_REDUCED_ACPI | ACPI_FADT_PWR_BUTTON |
 		   ACPI_FADT_SLP_BUTTON | ACPI_FADT_RESET_REG_SUP;
-	f->reset_reg.space_id = ACPI_GAS_SYSTEM_IO;
-	f->reset_reg.bit_width = 8;
-	f->reset_reg.access_size = ACPI_GAS_ACCESS_BYTE;
-	f->reset_reg.address = RESET_PORT;
+	acpi_gas_io8(&f->reset_reg, RESET_PORT);
 	f->reset_value = RESET_VALUE;
+	/* 4.8.3.7: poweroff without PM1 blocks.  Linux offers S5 only when
+	 * both registers and \_S5 exist. */
+	acpi_gas_io8(&f->sleep_control_reg, LAYOUT_ACPI_SLEEP_PORT);
+	acpi_gas_io8(&f->sleep_status_reg, LAYOUT_ACPI_SLEEP_PORT + 1);
 	/* 5.2.9.3: there is a serial port and an 8042 (Linux leaves its
 	 * i8042 driver off without the 8042 flag, and SendCtrlAltDel needs
 	 * it), no VGA, no CMOS RTC, and no ASPM to manage.  MSI is there

@@ -14,6 +14,7 @@
 #define AML_QWORD_PREFIX    0x0e
 #define AML_SCOPE_OP        0x10
 #define AML_BUFFER_OP       0x11
+#define AML_PACKAGE_OP      0x12
 #define AML_DUAL_NAME       0x2e
 #define AML_MULTI_NAME      0x2f
 #define AML_EXT_OP          0x5b
@@ -192,6 +193,13 @@ void aml_device(struct aml *a, const char *path)
 	put8(a, AML_DEVICE_OP);
 	open_pkg(a, false);
 	put_name(a, path);
+}
+
+void aml_package(struct aml *a, uint8_t n_elements)
+{
+	put8(a, AML_PACKAGE_OP);
+	open_pkg(a, false);
+	put8(a, n_elements);
 }
 
 void aml_restemplate(struct aml *a)

@@ -33,7 +33,10 @@ long aml_finish(const struct aml *a);
  * four characters are padded with '_' as ASL does. */
 void aml_scope(struct aml *a, const char *path);
 void aml_device(struct aml *a, const char *path);
-/* Closes the innermost scope, device or resource template. */
+/* Package (n_elements) { ... }: emit the elements (integers, strings),
+ * then aml_end(). */
+void aml_package(struct aml *a, uint8_t n_elements);
+/* Closes the innermost scope, device, package or resource template. */
 void aml_end(struct aml *a);
 
 /* Name (path, <data>): the data object must be emitted next. */

@@ -1,7 +1,7 @@
 /* The Differentiated System Description Table: the devices a hardware-
  * reduced ACPI platform cannot describe in fixed tables.  Everything lives
  * in \_SB: the PCI host bridge (with PCI), the ECAM reservation, COM1, the
- * i8042 and the virtio-mmio windows. */
+ * i8042 and the virtio-mmio windows; \_S5 tells how to power off. */
 #include "acpi_priv.h"
 
 #include <errno.h>
@@ -123,6 +123,17 @@ static void dsdt_virtio_mmio(struct aml *a, unsigned int idx,
 	aml_end(a);
 }
 
+/* 7.4.2 \_S5: the sleep type the guest writes to the FADT's sleep control
+ * register to power off (SLP_TYPa, SLP_TYPb). */
+static void dsdt_s5(struct aml *a)
+{
+	aml_name(a, "\\_S5");
+	aml_package(a, 2);
+	aml_int(a, LAYOUT_ACPI_SLP_TYP_S5);
+	aml_int(a, 0);
+	aml_end(a);
+}
+
 long acpi_dsdt_build(uint8_t *buf, size_t cap, const struct platform_desc *desc)
 {
 	struct acpi_sdt_header *h = (struct acpi_sdt_header *)buf;
@@ -142,6 +153,7 @@ long acpi_dsdt_build(uint8_t *buf, size_t cap, const struct platform_desc *desc)
 	for (unsigned int i = 0; i < desc->n_mmio_devs; i++)
 		dsdt_virtio_mmio(&a, i, &desc->mmio_devs[i]);
 	aml_end(&a);
+	dsdt_s5(&a);
 
 	body = aml_finish(&a);
 	if (body < 0)

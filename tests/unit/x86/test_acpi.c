@@ -273,6 +273,14 @@ static void test_fadt(void **state)
 	assert_int_equal(fadt.p[117], 8);
 	assert_int_equal(rd64(fadt.p + 120), 0x64);
 	assert_int_equal(fadt.p[128], 0xfe);
+	/* Sleep control and status registers (offsets 244 and 256): byte
+	 * ports 0x600 and 0x601, for poweroff without PM1 blocks. */
+	assert_int_equal(fadt.p[244], 1);
+	assert_int_equal(fadt.p[245], 8);
+	assert_int_equal(rd64(fadt.p + 248), 0x600);
+	assert_int_equal(fadt.p[256], 1);
+	assert_int_equal(fadt.p[257], 8);
+	assert_int_equal(rd64(fadt.p + 260), 0x601);
 	iapc = rd16(fadt.p + 109);
 	assert_true(iapc & (1u << 1));              /* 8042 */
 	assert_true(iapc & (1u << 2));              /* VGA not present */
@@ -354,6 +362,9 @@ static void test_dsdt_devices(void **state)
 	static const uint8_t pnp0c02[] = { 0x0c, 0x41, 0xd0, 0x0c, 0x02 };
 	static const uint8_t pnp0501[] = { 0x0c, 0x41, 0xd0, 0x05, 0x01 };
 	static const uint8_t pnp0303[] = { 0x0c, 0x41, 0xd0, 0x03, 0x03 };
+	/* Name (\_S5, Package (2) { 5, 0 }) at the root */
+	static const uint8_t s5[] = { 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x05, 0x02,
+				      0x0a, 0x05, 0x00 };
 	struct table dsdt;
 	const uint8_t *aml;
 	size_t n;
@@ -367,6 +378,7 @@ static void test_dsdt_devices(void **state)
 	assert_int_equal(count_bytes(aml, n, pnp0c02, sizeof(pnp0c02)), f->cfg->pci);
 	assert_int_equal(count_bytes(aml, n, pnp0501, sizeof(pnp0501)), 1);
 	assert_int_equal(count_bytes(aml, n, pnp0303, sizeof(pnp0303)), 1);
+	assert_int_equal(count_bytes(aml, n, s5, sizeof(s5)), 1);
 	assert_int_equal(count_bytes(aml, n, "LNRO0005", 8), f->cfg->n_mmio);
 	for (unsigned int i = 0; i < f->cfg->n_mmio; i++) {
 		const struct platform_mmio_dev *d = &mmio_devs[i];

@@ -116,6 +116,22 @@ static void test_string(void **state)
 	assert_int_equal(aml_finish(&a), -EINVAL);
 }
 
+/* Name (\_S5, Package (2) { 5, 0 }): 20.2.5.4 DefPackage is PackageOp,
+ * PkgLength, NumElements, then the elements. */
+static void test_package(void **state)
+{
+	struct aml a;
+
+	(void)state;
+	aml_init(&a, buf, sizeof(buf));
+	aml_name(&a, "\\_S5");
+	aml_package(&a, 2);
+	aml_int(&a, 5);
+	aml_int(&a, 0);
+	aml_end(&a);
+	EXPECT_BYTES(&a, 0x08, 0x5c, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0a, 0x05, 0x00);
+}
+
 /* Decodes a PkgLength the way ACPICA does; returns its byte count. */
 static size_t decode_pkglen(const uint8_t *p, size_t *value)
 {
@@ -314,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_names_rejects_malformed),
 		cmocka_unit_test(test_string),
+		cmocka_unit_test(test_package),
 		cmocka_unit_test(test_pkglength_all_forms),
 		cmocka_unit_test(test_resource_template_bytes),
 		cmocka_unit_test(test_resource_descriptors),
