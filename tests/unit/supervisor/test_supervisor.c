@@ -47,6 +47,18 @@ static struct worker_proc *spawn_fake(struct supervisor *s, struct event_base *b
 	return supervisor_spawn(s, "fake", CTL__DEVICE_TYPE__DEVICE_RNG, "fake0", err, errlen);
 }
 
+/* Spawns the real entropy worker as device id; it must come up. */
+static struct worker_proc *spawn_rng(struct supervisor *s, const char *id)
+{
+	char err[256] = "";
+	struct worker_proc *w = supervisor_spawn(s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, id, err,
+						 sizeof(err));
+
+	if (!w)
+		fail_msg("spawning vmm-worker-rng: %s", err);
+	return w;
+}
+
 /* The log goes to a temporary file that the test can read back. */
 static FILE *capture_log(void)
 {
@@ -80,13 +92,11 @@ static void test_spawn_and_shutdown(void **state)
 {
 	struct supervisor s;
 	struct worker_proc *w;
-	char err[256] = "";
 	json_t *list;
 
 	(void)state;
 	assert_int_equal(supervisor_init(&s, worker_dir(), NULL), 0);
-	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng0", err, sizeof(err));
-	assert_non_null(w);
+	w = spawn_rng(&s, "rng0");
 	assert_true(w->pid > 0);
 	assert_int_equal(kill(w->pid, 0), 0);
 	list = supervisor_workers_json(&s);
@@ -123,16 +133,13 @@ static void test_worker_poll_argument(void **state)
 	static const char polling[] = "vmm-worker-rng\0--mailbox-spin-us=50";
 	struct supervisor s;
 	struct worker_proc *w;
-	char err[256] = "";
 
 	(void)state;
 	assert_int_equal(supervisor_init(&s, worker_dir(), NULL), 0);
-	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng0", err, sizeof(err));
-	assert_non_null(w);
+	w = spawn_rng(&s, "rng0");
 	assert_worker_argv(w->pid, plain, sizeof(plain));
 	s.worker_poll_us = 50;
-	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng1", err, sizeof(err));
-	assert_non_null(w);
+	w = spawn_rng(&s, "rng1");
 	assert_worker_argv(w->pid, polling, sizeof(polling));
 	supervisor_shutdown(&s);
 	assert_no_children();
@@ -148,8 +155,7 @@ static void test_refused_call(void **state)
 
 	(void)state;
 	assert_int_equal(supervisor_init(&s, worker_dir(), NULL), 0);
-	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng0", err, sizeof(err));
-	assert_non_null(w);
+	w = spawn_rng(&s, "rng0");
 	/* A block configuration sent to the entropy worker. */
 	cfg.transport = CTL__TRANSPORT__TRANSPORT_PCI;
 	cfg.device_case = CTL__CONFIGURE__DEVICE_BLK;
@@ -242,7 +248,7 @@ static void test_killed_worker_reported(void **state)
 	struct timeval limit = { .tv_sec = 10 };
 	struct supervisor s;
 	struct worker_proc *w;
-	char err[256] = "", want[128];
+	char want[128];
 	json_t *list;
 	FILE *log;
 
@@ -250,8 +256,7 @@ static void test_killed_worker_reported(void **state)
 	seen.base = event_base_new();
 	assert_non_null(seen.base);
 	assert_int_equal(supervisor_init(&s, worker_dir(), seen.base), 0);
-	w = supervisor_spawn(&s, "rng", CTL__DEVICE_TYPE__DEVICE_RNG, "rng0", err, sizeof(err));
-	assert_non_null(w);
+	w = spawn_rng(&s, "rng0");
 	worker_proc_set_on_exit(w, on_exit_cb, &seen);
 	assert_int_equal(w->state, WORKER_RUNNING);
 	log = capture_log();
