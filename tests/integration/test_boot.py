@@ -7,6 +7,11 @@ what the guest sees.
                                 powers off (ACPI S5) instead of rebooting
     test_boot.py elf-noacpi     4 vCPUs, 2 GiB, ELF vmlinux (extracted from
                                 the bzImage), acpi=off: MP table only
+    test_boot.py tiny-default-args
+                                the tiny kernel with no boot_args at all:
+                                Firecracker's defaults, so no serial console
+                                (8250.nr_uarts=0); the guest reports through
+                                the boot timer and reboots (reboot=k)
 
 Each: the guest reaches /init (`@@ INIT`), reports its CPUs and memory
 (guest-info), reboots or powers off, and vmm-core exits 0.
@@ -15,6 +20,7 @@ Each: the guest reaches /init (`@@ INIT`), reports its CPUs and memory
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +34,18 @@ CASES = {
     "bzimage-acpi": dict(vcpus=1, mem_mib=128, elf=False, acpi=True),
     "elf-noacpi": dict(vcpus=4, mem_mib=2048, elf=True, acpi=False),
 }
+
+
+def tiny_kernel() -> Path:
+    """scripts/test builds it before entering the harness; elsewhere a
+    missing tiny kernel skips (fails under SPLITVM_REQUIRE_KVM=1)."""
+    proc = subprocess.run([str(st.repo_root() / "scripts" / "guest-kernel"), "--cached-only"],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        if os.environ.get("SPLITVM_REQUIRE_KVM") == "1":
+            raise st.TestFailure("the tiny kernel is not built (scripts/guest-kernel)")
+        raise st.Skip("the tiny kernel is not built (run scripts/guest-kernel)")
+    return Path(proc.stdout.strip())
 
 
 def extract_vmlinux(wdir: Path) -> Path:
@@ -92,18 +110,21 @@ def test(case: str) -> None:
         chk.expect(memtotal is not None and within(memtotal, want_kb, 0.05),
                    f"MemTotal {memtotal} KiB, want {want_kb} +- 5%")
     else:
-        # A 128 MiB guest loses tens of MiB to the kernel image itself.
+        # A 128 MiB guest loses tens of MiB to the kernel image itself
+        # (measured: Debian's kernel leaves 64% as MemTotal, the tiny one
+        # 91%, of 99.7% the kernel found); the check of what it found,
+        # above, is the one that tells whether the VMM gave it all.
         chk.expect(memtotal is not None and want_kb * 0.5 < memtotal <= want_kb,
                    f"MemTotal {memtotal} KiB, want in (50%, 100%] of {want_kb}")
     if c["acpi"]:
         chk.expect("ACPI: RSDP" in res.output, "the kernel did not find the RSDP")
+    else:
+        chk.expect("Intel MultiProcessor Specification" in res.output,
+                   "the kernel did not use the MP table")
     if case == "bzimage-acpi":
         chk.expect("reboot: Power down" in res.output and
                    "guest powered off through ACPI" in res.output,
                    "the guest did not power off through ACPI S5")
-    else:
-        chk.expect("Intel MultiProcessor Specification" in res.output,
-                   "the kernel did not use the MP table")
 
     if case == "bzimage-acpi":
         chk.expect("Guest-boot-time =" in res.output,
@@ -118,7 +139,40 @@ def test(case: str) -> None:
     chk.finish()
 
 
+def test_default_args() -> None:
+    """No boot_args: the kernel gets Firecracker's defaults, which turn the
+    serial console off; the boot timer and the exit status still tell."""
+    st.require_kvm()
+    name = "core-boot-tiny-default-args"
+    kernel = tiny_kernel()
+    image = st.build_image(name, "devmem 0xc0000000 8 123\n")
+    wdir = image.parent
+    config = {
+        "boot-source": {"kernel_image_path": str(kernel), "initrd_path": str(image)},
+        "machine-config": {"vcpu_count": 1, "mem_size_mib": 128},
+    }
+    cfg_path = wdir / "vm.json"
+    cfg_path.write_text(json.dumps(config, indent=2))
+    argv = [str(core_vm.vmm_core()), "--no-api", "--config-file", str(cfg_path),
+            "--id", name, "--boot-timer"]
+    res = st.run(argv, timeout=st.scaled(240), log=wdir / "console.log")
+    chk = st.Checks(res)
+    chk.expect(not res.timed_out, "timed out")
+    chk.expect("Guest-boot-time =" in res.output,
+               "the guest never wrote the boot timer: did it reach /init?")
+    chk.expect(res.returncode == 0, f"vmm-core exit status {res.returncode}, want 0 "
+               "(reboot=k from the default boot args)")
+    chk.expect("guest reset through the i8042 controller" in res.output,
+               "the guest did not reboot through the i8042")
+    # 8250.nr_uarts=0: not one kernel line on the serial port.
+    chk.expect("Linux version" not in res.output and "@@ INIT" not in res.output,
+               "the serial console was on: the default boot args were not used")
+    chk.finish()
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 2 and sys.argv[1] == "tiny-default-args":
+        st.main(test_default_args)
     if len(sys.argv) != 2 or sys.argv[1] not in CASES:
-        sys.exit(f"usage: {sys.argv[0]} {'|'.join(CASES)}")
+        sys.exit(f"usage: {sys.argv[0]} {'|'.join(CASES)}|tiny-default-args")
     st.main(lambda: test(sys.argv[1]))
