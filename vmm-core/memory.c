@@ -3,20 +3,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <linux/memfd.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "checked.h"
 #include "layout.h"
 
-int guest_memory_create(struct guest_memory *mem, uint64_t size)
+int guest_memory_create(struct guest_memory *mem, uint64_t size, bool huge_2m)
 {
-	int fd, ret;
+	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	int fd, ret, map_flags = MAP_SHARED | MAP_NORESERVE;
 	void *host;
 
-	if (size == 0 || size % (4 * KiB) != 0)
+	if (size == 0 || size % (huge_2m ? 2 * MiB : 4 * KiB) != 0)
 		return -EINVAL;
-	fd = memfd_create("splitvm-guest-ram", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (huge_2m) {
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+		map_flags = MAP_SHARED;   /* reserve the pool's pages now */
+	}
+	fd = memfd_create("splitvm-guest-ram", flags);
 	if (fd < 0)
 		return -errno;
 	if (ftruncate(fd, (off_t)size) < 0)
@@ -25,7 +31,7 @@ int guest_memory_create(struct guest_memory *mem, uint64_t size)
 	 * SIGBUS in a worker and no reallocation behind the core's back. */
 	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		goto err_errno;
-	host = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	host = mmap(NULL, size, PROT_READ | PROT_WRITE, map_flags, fd, 0);
 	if (host == MAP_FAILED)
 		goto err_errno;
 	/* Guest RAM is useless in a core dump and may hold guest secrets. */

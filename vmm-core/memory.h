@@ -17,8 +17,12 @@ struct guest_memory {
 	int memfd;           /* -1 for memory made by unit tests */
 };
 
-/* Creates the memfd, sizes, seals and maps it. Returns 0 or -errno. */
-int guest_memory_create(struct guest_memory *mem, uint64_t size);
+/* Creates the memfd, sizes, seals and maps it.  huge_2m: back it with 2 MiB
+ * hugetlbfs pages (machine-config huge_pages "2M"), all reserved now, so
+ * that a host pool too small fails here with -ENOMEM instead of a SIGBUS
+ * in the middle of the guest's run; size must then be a multiple of
+ * 2 MiB.  Returns 0 or -errno. */
+int guest_memory_create(struct guest_memory *mem, uint64_t size, bool huge_2m);
 void guest_memory_destroy(struct guest_memory *mem);
 
 /* Host pointer for [gpa, gpa + len), or NULL when any byte of it is not RAM

@@ -319,6 +319,7 @@ static bool boots_without_acpi(const struct vm_config *cfg)
 static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, size_t errlen)
 {
 	uint64_t mem_bytes;
+	bool huge;
 	int ret;
 
 	if (__builtin_mul_overflow(cfg->machine.mem_size_mib, MiB, &mem_bytes)) {
@@ -326,10 +327,15 @@ static int build_vm(struct vmm *vmm, const struct vm_config *cfg, char *err, siz
 			 (unsigned long long)cfg->machine.mem_size_mib);
 		return -EINVAL;
 	}
-	ret = guest_memory_create(&vmm->mem, mem_bytes);
+	huge = machine_config_huge_2m(&cfg->machine);
+	ret = guest_memory_create(&vmm->mem, mem_bytes, huge);
 	if (ret) {
-		snprintf(err, errlen, "Cannot allocate %llu MiB of guest memory: %s",
-			 (unsigned long long)cfg->machine.mem_size_mib, strerror(-ret));
+		snprintf(err, errlen, "Cannot allocate %llu MiB of guest memory%s: %s%s",
+			 (unsigned long long)cfg->machine.mem_size_mib,
+			 huge ? " in 2 MiB huge pages" : "", strerror(-ret),
+			 huge && ret == -ENOMEM ?
+			 " (is the host's pool, /sys/kernel/mm/hugepages/hugepages-2048kB/"
+			 "nr_hugepages, large enough?)" : "");
 		return ret;
 	}
 	/* Devices are placed before the tables that announce them.  Guests

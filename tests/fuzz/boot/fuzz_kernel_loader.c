@@ -39,7 +39,7 @@ static void fuzz_init(void)
 
 	if (kernel_fd >= 0)
 		return;
-	if (guest_memory_create(&mem, FUZZ_MEM_SIZE) < 0)
+	if (guest_memory_create(&mem, FUZZ_MEM_SIZE, false) < 0)
 		abort();
 	memset(initrd, 0x42, sizeof(initrd));
 	initrd_fd = memfd_with(initrd, sizeof(initrd));

@@ -39,7 +39,7 @@ static int setup_size(void **state, uint64_t size)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	assert_int_equal(guest_memory_create(&f->mem, size), 0);
+	assert_int_equal(guest_memory_create(&f->mem, size, false), 0);
 	test_elf_build(&f->elf);
 	test_bz_build(&f->bz);
 	f->initrd_size = INITRD_SIZE;

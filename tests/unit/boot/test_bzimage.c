@@ -31,7 +31,7 @@ static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE, false), 0);
 	test_bz_build(&f->bz);
 	*state = f;
 	return 0;

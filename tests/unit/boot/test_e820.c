@@ -44,7 +44,7 @@ static void check_map(uint64_t size, bool pci)
 	bool ecam = false;
 	int n;
 
-	assert_int_equal(guest_memory_create(&mem, size), 0);
+	assert_int_equal(guest_memory_create(&mem, size, false), 0);
 	n = e820_build(&mem, pci, map, E820_MAX_ENTRIES);
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++) {
@@ -106,7 +106,7 @@ static void test_6g(void **state)
 
 	check_map(6 * GiB, false);
 	check_map(6 * GiB, true);
-	assert_int_equal(guest_memory_create(&mem, 6 * GiB), 0);
+	assert_int_equal(guest_memory_create(&mem, 6 * GiB, false), 0);
 	n = e820_build(&mem, true, map, E820_MAX_ENTRIES);
 	assert_int_equal(n, 5);
 	assert_int_equal(map[2].addr + map[2].size, LAYOUT_MMIO32_START);
@@ -121,7 +121,7 @@ static void test_too_few_slots(void **state)
 	struct e820_entry map[3];
 	struct guest_memory mem;
 
-	assert_int_equal(guest_memory_create(&mem, 128 * MiB), 0);
+	assert_int_equal(guest_memory_create(&mem, 128 * MiB, false), 0);
 	assert_int_equal(e820_build(&mem, false, map, 3), 3);
 	assert_int_equal(e820_build(&mem, true, map, 3), -ENOSPC);
 	assert_int_equal(e820_build(&mem, false, map, 0), -ENOSPC);

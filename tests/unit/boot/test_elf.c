@@ -29,7 +29,7 @@ static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE, false), 0);
 	/* Non-zero memory shows whether .bss is really cleared and whether
 	 * anything lands outside the segments.  Only the first 64 KiB and the
 	 * kernel's area, to keep the test fast. */

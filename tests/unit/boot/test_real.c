@@ -32,7 +32,7 @@ static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE, false), 0);
 	*state = f;
 	return 0;
 }
@@ -192,7 +192,7 @@ static void test_real_bzimage_too_small_memory(void **state)
 	char err[256];
 
 	/* Far below what any distribution kernel decompresses into. */
-	assert_int_equal(guest_memory_create(&small, 16 * MiB), 0);
+	assert_int_equal(guest_memory_create(&small, 16 * MiB, false), 0);
 	assert_int_equal(boot_load_bzimage(&small, fd, &out, NULL, err, sizeof(err)), -ENOMEM);
 	assert_non_null(strstr(err, "too small for the kernel"));
 	guest_memory_destroy(&small);

@@ -18,7 +18,7 @@ static int setup(void **state)
 {
 	static struct guest_memory mem;
 
-	assert_int_equal(guest_memory_create(&mem, 64 * MiB), 0);
+	assert_int_equal(guest_memory_create(&mem, 64 * MiB, false), 0);
 	*state = &mem;
 	return 0;
 }
@@ -92,7 +92,7 @@ static void test_page_tables_need_memory(void **state)
 	struct guest_memory tiny;
 
 	/* 32 KiB of RAM cannot hold the tables at 0x9000: refused, not written. */
-	assert_int_equal(guest_memory_create(&tiny, 32 * KiB), 0);
+	assert_int_equal(guest_memory_create(&tiny, 32 * KiB, false), 0);
 	assert_int_equal(boot_pagetables_write(&tiny), -EFAULT);
 	guest_memory_destroy(&tiny);
 }

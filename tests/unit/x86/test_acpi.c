@@ -105,7 +105,7 @@ static int setup(void **state)
 		return -1;
 	f->cfg = *state;
 	f->desc = desc_for(f->cfg);
-	if (guest_memory_create(&f->mem, MEM_SIZE) != 0 ||
+	if (guest_memory_create(&f->mem, MEM_SIZE, false) != 0 ||
 	    acpi_build(&f->mem, &f->desc) != 0) {
 		free(f);
 		return -1;
@@ -444,7 +444,7 @@ static void test_bad_vcpu_count_refused(void **state)
 	struct platform_desc d = { .vcpu_count = 0 };
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&mem, MEM_SIZE, false), 0);
 	fill_areas(&mem, 0x5a);
 	assert_int_equal(acpi_build(&mem, &d), -EINVAL);
 	d.vcpu_count = LAYOUT_MAX_VCPUS + 1;
@@ -471,7 +471,7 @@ static void test_bad_mmio_devs_refused(void **state)
 	struct platform_desc d = { .vcpu_count = 1, .n_mmio_devs = 1 };
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&mem, MEM_SIZE, false), 0);
 	fill_areas(&mem, 0x5a);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		d.mmio_devs = &bad[i];
@@ -494,10 +494,10 @@ static void test_small_memory_refused(void **state)
 	struct platform_desc d = { .vcpu_count = 1 };
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, 896 * KiB), 0);
+	assert_int_equal(guest_memory_create(&mem, 896 * KiB, false), 0);
 	assert_int_equal(acpi_build(&mem, &d), -EFAULT);
 	guest_memory_destroy(&mem);
-	assert_int_equal(guest_memory_create(&mem, 1 * MiB), 0);
+	assert_int_equal(guest_memory_create(&mem, 1 * MiB, false), 0);
 	assert_int_equal(acpi_build(&mem, &d), 0);
 	guest_memory_destroy(&mem);
 }
@@ -511,7 +511,7 @@ static void test_ram_into_pci_window_refused(void **state)
 	(void)state;
 	/* 3 GiB below the hole, the rest from 4 GiB on: RAM of the window's
 	 * start address in size ends 1 GiB into it. */
-	if (guest_memory_create(&mem, LAYOUT_PCI_MMIO64_START) != 0)
+	if (guest_memory_create(&mem, LAYOUT_PCI_MMIO64_START, false) != 0)
 		skip();   /* the host would not map that much address space */
 	assert_int_equal(acpi_build(&mem, &d), -EINVAL);
 	assert_int_equal(mptable_build(&mem, &d), -EINVAL);
@@ -521,7 +521,7 @@ static void test_ram_into_pci_window_refused(void **state)
 
 	/* 1 GiB less ends exactly where the window starts: accepted. */
 	d.pci_enabled = true;
-	if (guest_memory_create(&mem, LAYOUT_PCI_MMIO64_START - 1 * GiB) != 0)
+	if (guest_memory_create(&mem, LAYOUT_PCI_MMIO64_START - 1 * GiB, false) != 0)
 		skip();
 	assert_int_equal(acpi_build(&mem, &d), 0);
 	guest_memory_destroy(&mem);
@@ -536,7 +536,7 @@ static void test_rebuild_clears_stale_tables(void **state)
 	const uint8_t *area;
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&mem, MEM_SIZE, false), 0);
 	assert_int_equal(acpi_build(&mem, &d), 0);
 	assert_true(find_table(&mem, "MCFG", &t));
 	d.vcpu_count = 1;
@@ -644,7 +644,7 @@ static void test_iasl_accepts_tables(void **state)
 		skip();   /* acpica-tools is optional */
 	snprintf(dir, sizeof(dir), "%s/splitvm-acpi-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(guest_memory_create(&mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&mem, MEM_SIZE, false), 0);
 	assert_int_equal(acpi_build(&mem, &d), 0);
 	n = xsdt_tables(&mem, t);
 	assert_true(find_table(&mem, "DSDT", &t[n]));

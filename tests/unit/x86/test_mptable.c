@@ -79,7 +79,7 @@ static int setup(void **state)
 		return -1;
 	f->cfg = *state;
 	d = (struct platform_desc){ .vcpu_count = f->cfg->vcpus, .pci_enabled = f->cfg->pci };
-	if (guest_memory_create(&f->mem, MEM_SIZE) != 0 || mptable_build(&f->mem, &d) != 0) {
+	if (guest_memory_create(&f->mem, MEM_SIZE, false) != 0 || mptable_build(&f->mem, &d) != 0) {
 		free(f);
 		return -1;
 	}
@@ -281,7 +281,7 @@ static void test_bad_vcpu_count_refused(void **state)
 	uint8_t *area;
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&mem, MEM_SIZE, false), 0);
 	area = guest_memory_ptr(&mem, MPTABLE_START, MPTABLE_END - MPTABLE_START);
 	memset(area, 0x5a, MPTABLE_END - MPTABLE_START);
 	assert_int_equal(mptable_build(&mem, &d), -EINVAL);
@@ -299,7 +299,7 @@ static void test_small_memory_refused(void **state)
 	struct platform_desc d = { .vcpu_count = 1 };
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, 512 * KiB), 0);
+	assert_int_equal(guest_memory_create(&mem, 512 * KiB, false), 0);
 	assert_int_equal(mptable_build(&mem, &d), -EFAULT);
 	guest_memory_destroy(&mem);
 }
@@ -313,7 +313,7 @@ static void test_rebuild_clears_tail(void **state)
 	uint16_t len;
 
 	(void)state;
-	assert_int_equal(guest_memory_create(&mem, MEM_SIZE), 0);
+	assert_int_equal(guest_memory_create(&mem, MEM_SIZE, false), 0);
 	assert_int_equal(mptable_build(&mem, &d), 0);
 	d.vcpu_count = 1;
 	d.pci_enabled = false;
