@@ -1,5 +1,6 @@
 #include "rtc.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static time_t host_now(void)
@@ -61,7 +62,8 @@ static uint8_t read_clock(const struct rtc *r, uint8_t reg)
 	return 0;
 }
 
-static uint8_t reg_read(struct rtc *r, uint8_t reg)
+/* The registers that show the host's clock rather than the RAM. */
+static bool is_clock_reg(uint8_t reg)
 {
 	switch (reg) {
 	case RTC_REG_SECONDS:
@@ -72,7 +74,17 @@ static uint8_t reg_read(struct rtc *r, uint8_t reg)
 	case RTC_REG_MONTH:
 	case RTC_REG_YEAR:
 	case RTC_REG_CENTURY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint8_t reg_read(struct rtc *r, uint8_t reg)
+{
+	if (is_clock_reg(reg))
 		return read_clock(r, reg);
+	switch (reg) {
 	case RTC_REG_A:
 		/* Never "update in progress": reads are always consistent. */
 		return r->ram[RTC_REG_A] & (uint8_t)~RTC_A_UIP;
@@ -85,18 +97,12 @@ static uint8_t reg_read(struct rtc *r, uint8_t reg)
 
 static void reg_write(struct rtc *r, uint8_t reg, uint8_t v)
 {
+	if (is_clock_reg(reg))
+		return;  /* the guest cannot set the host's clock */
 	switch (reg) {
-	case RTC_REG_SECONDS:
-	case RTC_REG_MINUTES:
-	case RTC_REG_HOURS:
-	case RTC_REG_WEEKDAY:
-	case RTC_REG_DAY:
-	case RTC_REG_MONTH:
-	case RTC_REG_YEAR:
-	case RTC_REG_CENTURY:
 	case RTC_REG_C:
 	case RTC_REG_D:
-		break;  /* the guest cannot set the host's clock */
+		break;  /* read-only: interrupt flags and battery status */
 	case RTC_REG_A:
 		r->ram[reg] = v & (uint8_t)~RTC_A_UIP;
 		break;

@@ -257,6 +257,28 @@ static bool size_ok(unsigned int size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
+/* Takes the lock for one access of size bytes; 0, or -errno without the
+ * lock.  failed is looked at again under the lock: the client may have
+ * failed while this thread waited for it. */
+static int begin_access(struct mbox_client *c, unsigned int size)
+{
+	if (!size_ok(size))
+		return -EINVAL;
+	if (atomic_load(&c->failed))
+		return -EIO;
+	pthread_mutex_lock(&c->lock);
+	if (atomic_load(&c->failed)) {
+		pthread_mutex_unlock(&c->lock);
+		return -EIO;
+	}
+	return 0;
+}
+
+static uint64_t access_deadline(const struct mbox_client *c)
+{
+	return now_ns() + (uint64_t)c->deadline_ms * 1000000ull;
+}
+
 int mbox_client_read(struct mbox_client *c, uint8_t bar, uint64_t offset, unsigned int size,
 		     uint64_t *val)
 {
@@ -264,19 +286,14 @@ int mbox_client_read(struct mbox_client *c, uint8_t bar, uint64_t offset, unsign
 	int ret;
 
 	*val = access_all_ones(size);
-	if (!size_ok(size))
-		return -EINVAL;
-	if (atomic_load(&c->failed))
-		return -EIO;
-	pthread_mutex_lock(&c->lock);
-	ret = atomic_load(&c->failed) ? -EIO : 0;
-	if (!ret) {
-		atomic_fetch_add(&c->stats.reads, 1);
-		deadline = now_ns() + (uint64_t)c->deadline_ms * 1000000ull;
-		ret = post(c, MBOX_OP_READ, bar, offset, size, 0, deadline);
-		if (!ret)
-			ret = await_reply(c, deadline, &v);
-	}
+	ret = begin_access(c, size);
+	if (ret)
+		return ret;
+	atomic_fetch_add(&c->stats.reads, 1);
+	deadline = access_deadline(c);
+	ret = post(c, MBOX_OP_READ, bar, offset, size, 0, deadline);
+	if (!ret)
+		ret = await_reply(c, deadline, &v);
 	pthread_mutex_unlock(&c->lock);
 	if (!ret)
 		*val = v & access_all_ones(size);
@@ -288,17 +305,11 @@ int mbox_client_write(struct mbox_client *c, uint8_t bar, uint64_t offset, unsig
 {
 	int ret;
 
-	if (!size_ok(size))
-		return -EINVAL;
-	if (atomic_load(&c->failed))
-		return -EIO;
-	pthread_mutex_lock(&c->lock);
-	ret = atomic_load(&c->failed) ? -EIO : 0;
-	if (!ret) {
-		atomic_fetch_add(&c->stats.writes, 1);
-		ret = post(c, MBOX_OP_WRITE, bar, offset, size, val,
-			   now_ns() + (uint64_t)c->deadline_ms * 1000000ull);
-	}
+	ret = begin_access(c, size);
+	if (ret)
+		return ret;
+	atomic_fetch_add(&c->stats.writes, 1);
+	ret = post(c, MBOX_OP_WRITE, bar, offset, size, val, access_deadline(c));
 	pthread_mutex_unlock(&c->lock);
 	return ret;
 }

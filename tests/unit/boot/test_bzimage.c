@@ -15,6 +15,7 @@
 #include "bootparam.h"
 #include "images.h"
 #include "layout.h"
+#include "loader_fixture.h"
 #include "memory.h"
 
 #define MEM_SIZE (32 * MiB)
@@ -26,23 +27,13 @@ struct fixture {
 	struct setup_header hdr;
 	char err[256];
 };
+LOADER_FIXTURE_CHECK(struct fixture);
 
 static int setup(void **state)
 {
-	struct fixture *f = test_calloc(1, sizeof(*f));
+	struct fixture *f = loader_fixture_new(state, sizeof(*f), MEM_SIZE);
 
-	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE, false), 0);
 	test_bz_build(&f->bz);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	guest_memory_destroy(&f->mem);
-	test_free(f);
 	return 0;
 }
 
@@ -61,12 +52,6 @@ static int load_bytes(struct fixture *f, const void *bytes, size_t len)
 static int load(struct fixture *f)
 {
 	return load_bytes(f, f->bz.bytes, sizeof(f->bz.bytes));
-}
-
-static void assert_err_contains(const struct fixture *f, const char *needle)
-{
-	if (!strstr(f->err, needle))
-		fail_msg("error \"%s\" does not contain \"%s\"", f->err, needle);
 }
 
 static void test_relocatable_loads_at_pref_address(void **state)
@@ -175,11 +160,11 @@ static void test_protocol_without_64bit_entry(void **state)
 
 	test_bz_hdr(&f->bz)->version = 0x020b;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "protocol 2.11) has no 64-bit entry point");
+	assert_err_contains(f->err, "protocol 2.11) has no 64-bit entry point");
 	test_bz_build(&f->bz);
 	test_bz_hdr(&f->bz)->xloadflags = XLF_CAN_BE_LOADED_ABOVE_4G;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "XLF_KERNEL_64");
+	assert_err_contains(f->err, "XLF_KERNEL_64");
 }
 
 static void test_zimage(void **state)
@@ -188,7 +173,7 @@ static void test_zimage(void **state)
 
 	test_bz_hdr(&f->bz)->loadflags = 0;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "zImage");
+	assert_err_contains(f->err, "zImage");
 }
 
 static void test_bad_kernel_alignment(void **state)
@@ -197,7 +182,7 @@ static void test_bad_kernel_alignment(void **state)
 
 	test_bz_hdr(&f->bz)->kernel_alignment = 0x300000;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "kernel_alignment");
+	assert_err_contains(f->err, "kernel_alignment");
 	test_bz_hdr(&f->bz)->kernel_alignment = 0;
 	assert_int_equal(load(f), -EINVAL);
 }
@@ -207,9 +192,9 @@ static void test_truncated_kernel(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(load_bytes(f, f->bz.bytes, TEST_BZ_SIZE - 1), -EINVAL);
-	assert_err_contains(f, "bzImage is truncated");
+	assert_err_contains(f->err, "bzImage is truncated");
 	assert_int_equal(load_bytes(f, f->bz.bytes, TEST_BZ_PM_OFFSET), -EINVAL);
-	assert_err_contains(f, "bzImage is truncated");
+	assert_err_contains(f->err, "bzImage is truncated");
 }
 
 static void test_truncated_setup_header(void **state)
@@ -218,11 +203,11 @@ static void test_truncated_setup_header(void **state)
 
 	/* The magic is there, cmdline_size (0x238) is not. */
 	assert_int_equal(load_bytes(f, f->bz.bytes, 0x230), -EINVAL);
-	assert_err_contains(f, "setup header is truncated");
+	assert_err_contains(f->err, "setup header is truncated");
 	/* The file is long enough but the header says it ends at 0x222. */
 	test_bz_hdr(&f->bz)->jump = 0x20eb;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "setup header is truncated");
+	assert_err_contains(f->err, "setup header is truncated");
 }
 
 static void test_tiny_files(void **state)
@@ -239,7 +224,7 @@ static void test_syssize_beyond_file(void **state)
 
 	test_bz_hdr(&f->bz)->syssize = UINT32_MAX;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "truncated");
+	assert_err_contains(f->err, "truncated");
 }
 
 static void test_syssize_too_small(void **state)
@@ -248,7 +233,7 @@ static void test_syssize_too_small(void **state)
 
 	test_bz_hdr(&f->bz)->syssize = 0;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "syssize 0");
+	assert_err_contains(f->err, "syssize 0");
 }
 
 static void test_init_size_larger_than_ram(void **state)
@@ -257,7 +242,7 @@ static void test_init_size_larger_than_ram(void **state)
 
 	test_bz_hdr(&f->bz)->init_size = (uint32_t)(MEM_SIZE - TEST_BZ_PREF_ADDRESS + 0x1000);
 	assert_int_equal(load(f), -ENOMEM);
-	assert_err_contains(f, "too small for the kernel");
+	assert_err_contains(f->err, "too small for the kernel");
 	test_bz_hdr(&f->bz)->init_size = UINT32_MAX;
 	assert_int_equal(load(f), -ENOMEM);
 }
@@ -272,7 +257,7 @@ static void test_huge_pref_address(void **state)
 	assert_int_equal(load(f), -ENOMEM);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, loader_fixture_teardown)
 
 int main(void)
 {

@@ -14,6 +14,7 @@
 #include "boot.h"
 #include "images.h"
 #include "layout.h"
+#include "loader_fixture.h"
 #include "memory.h"
 
 #define MEM_SIZE (32 * MiB)
@@ -24,12 +25,12 @@ struct fixture {
 	struct boot_entry out;
 	char err[256];
 };
+LOADER_FIXTURE_CHECK(struct fixture);
 
 static int setup(void **state)
 {
-	struct fixture *f = test_calloc(1, sizeof(*f));
+	struct fixture *f = loader_fixture_new(state, sizeof(*f), MEM_SIZE);
 
-	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE, false), 0);
 	/* Non-zero memory shows whether .bss is really cleared and whether
 	 * anything lands outside the segments.  Only the first 64 KiB and the
 	 * kernel's area, to keep the test fast. */
@@ -37,16 +38,6 @@ static int setup(void **state)
 	memset(f->mem.host + TEST_ELF_CODE_PADDR, 0xaa,
 	       TEST_ELF_DATA_PADDR + TEST_ELF_DATA_MEMSZ + 0x1000 - TEST_ELF_CODE_PADDR);
 	test_elf_build(&f->elf);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	guest_memory_destroy(&f->mem);
-	test_free(f);
 	return 0;
 }
 
@@ -64,12 +55,6 @@ static int load_bytes(struct fixture *f, const void *bytes, size_t len)
 static int load(struct fixture *f)
 {
 	return load_bytes(f, f->elf.bytes, sizeof(f->elf.bytes));
-}
-
-static void assert_err_contains(const struct fixture *f, const char *needle)
-{
-	if (!strstr(f->err, needle))
-		fail_msg("error \"%s\" does not contain \"%s\"", f->err, needle);
 }
 
 static void test_valid_elf_loads_segments(void **state)
@@ -111,7 +96,7 @@ static void test_entry_outside_segments(void **state)
 	/* Inside the zero-filled part of data: no code there. */
 	test_elf_ehdr(&f->elf)->e_entry = TEST_ELF_DATA_PADDR + TEST_ELF_DATA_FILESZ + 8;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "entry point");
+	assert_err_contains(f->err, "entry point");
 }
 
 static void test_not_elf(void **state)
@@ -145,7 +130,7 @@ static void test_elf32_i386(void **state)
 	eh.e_ident[EI_CLASS] = ELFCLASS32;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	assert_int_equal(load_bytes(f, &eh, sizeof(eh)), -EINVAL);
-	assert_err_contains(f, "another machine (e_machine 3)");
+	assert_err_contains(f->err, "another machine (e_machine 3)");
 }
 
 static void test_elf32_x86_64_class(void **state)
@@ -154,7 +139,7 @@ static void test_elf32_x86_64_class(void **state)
 
 	f->elf.bytes[EI_CLASS] = ELFCLASS32;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "32-bit ELF");
+	assert_err_contains(f->err, "32-bit ELF");
 }
 
 static void test_big_endian(void **state)
@@ -163,7 +148,7 @@ static void test_big_endian(void **state)
 
 	f->elf.bytes[EI_DATA] = ELFDATA2MSB;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "big-endian");
+	assert_err_contains(f->err, "big-endian");
 }
 
 static void test_not_executable(void **state)
@@ -172,7 +157,7 @@ static void test_not_executable(void **state)
 
 	test_elf_ehdr(&f->elf)->e_type = ET_DYN;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "not an executable");
+	assert_err_contains(f->err, "not an executable");
 }
 
 static void test_truncated_header(void **state)
@@ -180,9 +165,9 @@ static void test_truncated_header(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(load_bytes(f, f->elf.bytes, 40), -EINVAL);
-	assert_err_contains(f, "truncated");
+	assert_err_contains(f->err, "truncated");
 	assert_int_equal(load_bytes(f, f->elf.bytes, 10), -EINVAL);
-	assert_err_contains(f, "truncated");
+	assert_err_contains(f->err, "truncated");
 }
 
 static void test_truncated_segment_data(void **state)
@@ -190,8 +175,8 @@ static void test_truncated_segment_data(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(load_bytes(f, f->elf.bytes, TEST_ELF_SIZE - 1), -EINVAL);
-	assert_err_contains(f, "segment 1");
-	assert_err_contains(f, "outside the file");
+	assert_err_contains(f->err, "segment 1");
+	assert_err_contains(f->err, "outside the file");
 }
 
 static void test_bad_phentsize(void **state)
@@ -200,7 +185,7 @@ static void test_bad_phentsize(void **state)
 
 	test_elf_ehdr(&f->elf)->e_phentsize = sizeof(Elf32_Phdr);
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "program headers are 32 bytes");
+	assert_err_contains(f->err, "program headers are 32 bytes");
 }
 
 static void test_phnum_zero_and_huge(void **state)
@@ -209,10 +194,10 @@ static void test_phnum_zero_and_huge(void **state)
 
 	test_elf_ehdr(&f->elf)->e_phnum = 0;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "0 program headers");
+	assert_err_contains(f->err, "0 program headers");
 	test_elf_ehdr(&f->elf)->e_phnum = PN_XNUM;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "65535 program headers");
+	assert_err_contains(f->err, "65535 program headers");
 }
 
 static void test_phdrs_outside_file(void **state)
@@ -221,10 +206,10 @@ static void test_phdrs_outside_file(void **state)
 
 	test_elf_ehdr(&f->elf)->e_phoff = TEST_ELF_SIZE - 100;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "program header table");
+	assert_err_contains(f->err, "program header table");
 	test_elf_ehdr(&f->elf)->e_phoff = UINT64_MAX - 8;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "program header table");
+	assert_err_contains(f->err, "program header table");
 }
 
 static void test_segment_outside_ram(void **state)
@@ -233,8 +218,8 @@ static void test_segment_outside_ram(void **state)
 
 	test_elf_phdr(&f->elf, 1)->p_paddr = MEM_SIZE - 0x1000;
 	assert_int_equal(load(f), -ENOMEM);
-	assert_err_contains(f, "segment 1");
-	assert_err_contains(f, "outside guest memory");
+	assert_err_contains(f->err, "segment 1");
+	assert_err_contains(f->err, "outside guest memory");
 }
 
 static void test_segment_in_mmio_hole(void **state)
@@ -243,7 +228,7 @@ static void test_segment_in_mmio_hole(void **state)
 
 	test_elf_phdr(&f->elf, 0)->p_paddr = LAYOUT_MMIO32_START;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "segment 0");
+	assert_err_contains(f->err, "segment 0");
 }
 
 static void test_segment_below_1mib(void **state)
@@ -253,7 +238,7 @@ static void test_segment_below_1mib(void **state)
 	/* It would overwrite the zero page and the boot page tables. */
 	test_elf_phdr(&f->elf, 1)->p_paddr = LAYOUT_ZERO_PAGE;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "segment 1");
+	assert_err_contains(f->err, "segment 1");
 	assert_int_equal(f->mem.host[LAYOUT_ZERO_PAGE], 0xaa);
 }
 
@@ -263,7 +248,7 @@ static void test_segment_paddr_wraps(void **state)
 
 	test_elf_phdr(&f->elf, 1)->p_paddr = UINT64_MAX - 0xfff;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "segment 1");
+	assert_err_contains(f->err, "segment 1");
 }
 
 static void test_filesz_larger_than_memsz(void **state)
@@ -272,7 +257,7 @@ static void test_filesz_larger_than_memsz(void **state)
 
 	test_elf_phdr(&f->elf, 0)->p_memsz = TEST_ELF_CODE_SIZE - 1;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "p_filesz 0x2000 is larger than p_memsz 0x1fff");
+	assert_err_contains(f->err, "p_filesz 0x2000 is larger than p_memsz 0x1fff");
 }
 
 static void test_offset_plus_size_overflows(void **state)
@@ -282,7 +267,7 @@ static void test_offset_plus_size_overflows(void **state)
 
 	ph->p_offset = UINT64_MAX - 0x10;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "outside the file");
+	assert_err_contains(f->err, "outside the file");
 	/* Reported before anything reached guest memory. */
 	assert_int_equal(f->mem.host[TEST_ELF_CODE_PADDR], 0xaa);
 }
@@ -293,7 +278,7 @@ static void test_huge_memsz(void **state)
 
 	test_elf_phdr(&f->elf, 1)->p_memsz = UINT64_MAX;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "segment 1");
+	assert_err_contains(f->err, "segment 1");
 }
 
 static void test_bss_only_segment(void **state)
@@ -316,7 +301,7 @@ static void test_no_loadable_segment(void **state)
 	test_elf_phdr(&f->elf, 1)->p_memsz = 0;
 	test_elf_phdr(&f->elf, 1)->p_filesz = 0;
 	assert_int_equal(load(f), -EINVAL);
-	assert_err_contains(f, "no loadable segment");
+	assert_err_contains(f->err, "no loadable segment");
 }
 
 static void test_directory_is_refused(void **state)
@@ -326,7 +311,7 @@ static void test_directory_is_refused(void **state)
 
 	assert_true(fd >= 0);
 	assert_int_equal(boot_load_elf(&f->mem, fd, &f->out, f->err, sizeof(f->err)), -EINVAL);
-	assert_err_contains(f, "not a regular file");
+	assert_err_contains(f->err, "not a regular file");
 	close(fd);
 }
 
@@ -335,10 +320,10 @@ static void test_empty_file(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(load_bytes(f, "", 0), -EINVAL);
-	assert_err_contains(f, "empty");
+	assert_err_contains(f->err, "empty");
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, loader_fixture_teardown)
 
 int main(void)
 {

@@ -18,6 +18,7 @@
 #include "bootparam.h"
 #include "images.h"
 #include "layout.h"
+#include "loader_fixture.h"
 #include "memory.h"
 
 #define MEM_SIZE (512 * MiB)
@@ -27,22 +28,11 @@ struct fixture {
 	struct boot_entry out;
 	char err[256];
 };
+LOADER_FIXTURE_CHECK(struct fixture);
 
 static int setup(void **state)
 {
-	struct fixture *f = test_calloc(1, sizeof(*f));
-
-	assert_int_equal(guest_memory_create(&f->mem, MEM_SIZE, false), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	guest_memory_destroy(&f->mem);
-	test_free(f);
+	loader_fixture_new(state, sizeof(struct fixture), MEM_SIZE);
 	return 0;
 }
 
@@ -199,7 +189,7 @@ static void test_real_bzimage_too_small_memory(void **state)
 	close(fd);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, loader_fixture_teardown)
 
 int main(void)
 {

@@ -10,12 +10,12 @@
 #include <cmocka.h>
 
 #include "i8042.h"
+#include "port_dev.h"
 
 struct fixture {
 	struct i8042 k;
+	struct port_dev port;
 	int resets;
-	int rising_edges;
-	bool level;
 };
 
 static void on_reset(void *opaque)
@@ -23,22 +23,13 @@ static void on_reset(void *opaque)
 	((struct fixture *)opaque)->resets++;
 }
 
-static void record_irq(void *opaque, unsigned int gsi, bool level)
-{
-	struct fixture *f = opaque;
-
-	assert_int_equal(gsi, I8042_KBD_IRQ);
-	if (level && !f->level)
-		f->rising_edges++;
-	f->level = level;
-}
-
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct irq_line irq = { record_irq, &f, I8042_KBD_IRQ };
+	struct irq_line irq;
 
 	memset(&f, 0, sizeof(f));
+	irq = port_dev_init(&f.port, &i8042_ops, &f.k, I8042_KBD_IRQ);
 	i8042_init(&f.k, &irq, on_reset, &f);
 	*state = &f;
 	return 0;
@@ -52,29 +43,16 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint8_t rd(struct fixture *f, unsigned int off)
-{
-	uint8_t v = 0;
-
-	i8042_ops.read(&f->k, off, &v, 1);
-	return v;
-}
-
-static void wr(struct fixture *f, unsigned int off, uint8_t v)
-{
-	i8042_ops.write(&f->k, off, &v, 1);
-}
-
 static void test_reset_command_calls_back(void **state)
 {
 	struct fixture *f = *state;
 
 	/* reboot=k: wait for IBF clear, then 0xfe to the command port. */
-	assert_int_equal(rd(f, I8042_STATUS) & 0x02, 0);
-	wr(f, I8042_STATUS, I8042_CMD_RESET_CPU);
+	assert_int_equal(port_rd(&f->port, I8042_STATUS) & 0x02, 0);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_RESET_CPU);
 	assert_int_equal(f->resets, 1);
 	/* The same byte to the data port is a keyboard command, not a reset. */
-	wr(f, I8042_DATA, I8042_CMD_RESET_CPU);
+	port_wr(&f->port, I8042_DATA, I8042_CMD_RESET_CPU);
 	assert_int_equal(f->resets, 1);
 }
 
@@ -82,29 +60,29 @@ static void test_selftest_and_ctr(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, I8042_STATUS, I8042_CMD_SELF_TEST);
-	assert_true(rd(f, I8042_STATUS) & I8042_STR_OBF);
-	assert_int_equal(rd(f, I8042_DATA), 0x55);
-	assert_false(rd(f, I8042_STATUS) & I8042_STR_OBF);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_SELF_TEST);
+	assert_true(port_rd(&f->port, I8042_STATUS) & I8042_STR_OBF);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0x55);
+	assert_false(port_rd(&f->port, I8042_STATUS) & I8042_STR_OBF);
 
-	wr(f, I8042_STATUS, I8042_CMD_READ_CTR);
-	assert_false(rd(f, I8042_DATA) & I8042_CTR_XLATE);
-	wr(f, I8042_STATUS, I8042_CMD_WRITE_CTR);
-	wr(f, I8042_DATA, 0x47);
-	wr(f, I8042_STATUS, I8042_CMD_READ_CTR);
-	assert_int_equal(rd(f, I8042_DATA), 0x47);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_READ_CTR);
+	assert_false(port_rd(&f->port, I8042_DATA) & I8042_CTR_XLATE);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_WRITE_CTR);
+	port_wr(&f->port, I8042_DATA, 0x47);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_READ_CTR);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0x47);
 	/* The data byte of WRITE_CTR did not reach the keyboard. */
-	assert_false(rd(f, I8042_STATUS) & I8042_STR_OBF);
+	assert_false(port_rd(&f->port, I8042_STATUS) & I8042_STR_OBF);
 }
 
 static void test_output_port(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, I8042_STATUS, I8042_CMD_WRITE_OUTP);
-	wr(f, I8042_DATA, 0x52);
-	wr(f, I8042_STATUS, I8042_CMD_READ_OUTP);
-	assert_int_equal(rd(f, I8042_DATA), 0x52);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_WRITE_OUTP);
+	port_wr(&f->port, I8042_DATA, 0x52);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_READ_OUTP);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0x52);
 }
 
 static void test_no_aux_port(void **state)
@@ -112,27 +90,27 @@ static void test_no_aux_port(void **state)
 	struct fixture *f = *state;
 
 	/* Linux's loop test must fail fast: an answer without AUXDATA (0x20). */
-	wr(f, I8042_STATUS, I8042_CMD_AUX_LOOP);
-	wr(f, I8042_DATA, 0x5a);
-	assert_int_equal(rd(f, I8042_STATUS) & (I8042_STR_OBF | 0x20), I8042_STR_OBF);
-	assert_int_equal(rd(f, I8042_DATA), 0x5a);
-	wr(f, I8042_STATUS, I8042_CMD_AUX_TEST);
-	assert_int_not_equal(rd(f, I8042_DATA), 0x00);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_AUX_LOOP);
+	port_wr(&f->port, I8042_DATA, 0x5a);
+	assert_int_equal(port_rd(&f->port, I8042_STATUS) & (I8042_STR_OBF | 0x20), I8042_STR_OBF);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0x5a);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_AUX_TEST);
+	assert_int_not_equal(port_rd(&f->port, I8042_DATA), 0x00);
 }
 
 static void test_keyboard_acks(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, I8042_DATA, 0xf2);  /* GET ID */
-	assert_int_equal(rd(f, I8042_DATA), 0xfa);
-	assert_int_equal(rd(f, I8042_DATA), 0xab);
-	assert_int_equal(rd(f, I8042_DATA), 0x83);
-	wr(f, I8042_DATA, 0xed);  /* set LEDs, then its parameter */
-	assert_int_equal(rd(f, I8042_DATA), 0xfa);
-	wr(f, I8042_DATA, 0x00);
-	assert_int_equal(rd(f, I8042_DATA), 0xfa);
-	assert_false(rd(f, I8042_STATUS) & I8042_STR_OBF);
+	port_wr(&f->port, I8042_DATA, 0xf2);  /* GET ID */
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0xfa);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0xab);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0x83);
+	port_wr(&f->port, I8042_DATA, 0xed);  /* set LEDs, then its parameter */
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0xfa);
+	port_wr(&f->port, I8042_DATA, 0x00);
+	assert_int_equal(port_rd(&f->port, I8042_DATA), 0xfa);
+	assert_false(port_rd(&f->port, I8042_STATUS) & I8042_STR_OBF);
 }
 
 static void test_ctrl_alt_del_sequence(void **state)
@@ -143,13 +121,13 @@ static void test_ctrl_alt_del_sequence(void **state)
 	assert_int_equal(i8042_send_ctrl_alt_del(&f->k), 0);
 	/* One rising edge per byte: the line drops on each data read. */
 	for (size_t i = 0; i < sizeof(want); i++) {
-		assert_true(f->level);
-		assert_int_equal(f->rising_edges, (int)i + 1);
-		assert_true(rd(f, I8042_STATUS) & I8042_STR_OBF);
-		assert_int_equal(rd(f, I8042_DATA), want[i]);
+		assert_true(f->port.irq_level);
+		assert_int_equal(f->port.rising_edges, (int)i + 1);
+		assert_true(port_rd(&f->port, I8042_STATUS) & I8042_STR_OBF);
+		assert_int_equal(port_rd(&f->port, I8042_DATA), want[i]);
 	}
-	assert_false(f->level);
-	assert_false(rd(f, I8042_STATUS) & I8042_STR_OBF);
+	assert_false(f->port.irq_level);
+	assert_false(port_rd(&f->port, I8042_STATUS) & I8042_STR_OBF);
 	assert_int_equal(f->resets, 0);
 }
 
@@ -168,27 +146,29 @@ static void test_irq_follows_ctr(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, I8042_STATUS, I8042_CMD_WRITE_CTR);
-	wr(f, I8042_DATA, 0x00);  /* keyboard interrupt off */
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_WRITE_CTR);
+	port_wr(&f->port, I8042_DATA, 0x00);  /* keyboard interrupt off */
 	assert_int_equal(i8042_send_ctrl_alt_del(&f->k), 0);
-	assert_false(f->level);
-	wr(f, I8042_STATUS, I8042_CMD_WRITE_CTR);
-	wr(f, I8042_DATA, I8042_CTR_KBDINT);
+	assert_false(f->port.irq_level);
+	port_wr(&f->port, I8042_STATUS, I8042_CMD_WRITE_CTR);
+	port_wr(&f->port, I8042_DATA, I8042_CTR_KBDINT);
 	/* WRITE_CTR flushed nothing: the keys still wait and now interrupt. */
-	assert_true(f->level);
+	assert_true(f->port.irq_level);
 }
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_reset_command_calls_back, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_selftest_and_ctr, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_output_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_aux_port, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_keyboard_acks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ctrl_alt_del_sequence, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ctrl_alt_del_needs_room, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_irq_follows_ctr, setup, teardown),
+		T(test_reset_command_calls_back),
+		T(test_selftest_and_ctr),
+		T(test_output_port),
+		T(test_no_aux_port),
+		T(test_keyboard_acks),
+		T(test_ctrl_alt_del_sequence),
+		T(test_ctrl_alt_del_needs_room),
+		T(test_irq_follows_ctr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

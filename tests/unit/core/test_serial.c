@@ -8,30 +8,22 @@
 
 #include <cmocka.h>
 
+#include "port_dev.h"
 #include "serial.h"
 
 struct fixture {
 	struct serial s;
+	struct port_dev port;
 	int pipefd[2];
-	int irq_changes;
-	bool irq_level;
 };
-
-static void record_irq(void *opaque, unsigned int gsi, bool level)
-{
-	struct fixture *f = opaque;
-
-	assert_int_equal(gsi, 4);
-	f->irq_changes++;
-	f->irq_level = level;
-}
 
 static int setup(void **state)
 {
 	static struct fixture f;
-	struct irq_line irq = { record_irq, &f, 4 };
+	struct irq_line irq;
 
 	memset(&f, 0, sizeof(f));
+	irq = port_dev_init(&f.port, &serial_ops, &f.s, 4);
 	assert_int_equal(pipe(f.pipefd), 0);
 	serial_init(&f.s, f.pipefd[1], &irq);
 	*state = &f;
@@ -48,26 +40,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint8_t rd(struct fixture *f, unsigned int reg)
-{
-	uint8_t v = 0;
-
-	serial_ops.read(&f->s, reg, &v, 1);
-	return v;
-}
-
-static void wr(struct fixture *f, unsigned int reg, uint8_t v)
-{
-	serial_ops.write(&f->s, reg, &v, 1);
-}
-
 static void test_thr_writes_to_output(void **state)
 {
 	struct fixture *f = *state;
 	char buf[8] = { 0 };
 
-	wr(f, UART_TX, 'h');
-	wr(f, UART_TX, 'i');
+	port_wr(&f->port, UART_TX, 'h');
+	port_wr(&f->port, UART_TX, 'i');
 	assert_int_equal(read(f->pipefd[0], buf, sizeof(buf)), 2);
 	assert_string_equal(buf, "hi");
 	assert_int_equal(f->s.tx_bytes, 2);
@@ -78,21 +57,21 @@ static void test_dlab_selects_divisor(void **state)
 	struct fixture *f = *state;
 	char c;
 
-	wr(f, UART_LCR, UART_LCR_DLAB | 0x03);
-	wr(f, UART_DLL, 0x0c);
-	wr(f, UART_DLM, 0x01);
-	assert_int_equal(rd(f, UART_DLL), 0x0c);
-	assert_int_equal(rd(f, UART_DLM), 0x01);
-	assert_int_equal(rd(f, UART_LCR), UART_LCR_DLAB | 0x03);
+	port_wr(&f->port, UART_LCR, UART_LCR_DLAB | 0x03);
+	port_wr(&f->port, UART_DLL, 0x0c);
+	port_wr(&f->port, UART_DLM, 0x01);
+	assert_int_equal(port_rd(&f->port, UART_DLL), 0x0c);
+	assert_int_equal(port_rd(&f->port, UART_DLM), 0x01);
+	assert_int_equal(port_rd(&f->port, UART_LCR), UART_LCR_DLAB | 0x03);
 	/* With DLAB set, offset 1 is DLM, not IER: IER stays 0. */
-	wr(f, UART_LCR, 0x03);
-	assert_int_equal(rd(f, UART_IER), 0);
-	assert_int_equal(rd(f, UART_DLL), 0);  /* now RBR, empty */
+	port_wr(&f->port, UART_LCR, 0x03);
+	assert_int_equal(port_rd(&f->port, UART_IER), 0);
+	assert_int_equal(port_rd(&f->port, UART_DLL), 0);  /* now RBR, empty */
 	/* With DLAB set, a write to offset 0 must not transmit. */
-	wr(f, UART_LCR, UART_LCR_DLAB);
-	wr(f, UART_TX, 'x');
-	wr(f, UART_LCR, 0x03);
-	wr(f, UART_TX, 'y');
+	port_wr(&f->port, UART_LCR, UART_LCR_DLAB);
+	port_wr(&f->port, UART_TX, 'x');
+	port_wr(&f->port, UART_LCR, 0x03);
+	port_wr(&f->port, UART_TX, 'y');
 	assert_int_equal(read(f->pipefd[0], &c, 1), 1);
 	assert_int_equal(c, 'y');
 }
@@ -102,35 +81,35 @@ static void test_lsr_bits(void **state)
 	struct fixture *f = *state;
 	uint8_t in = 'a';
 
-	assert_int_equal(rd(f, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
+	assert_int_equal(port_rd(&f->port, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
 	serial_receive(&f->s, &in, 1);
-	assert_int_equal(rd(f, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT | UART_LSR_DR);
-	assert_int_equal(rd(f, UART_RX), 'a');
-	assert_int_equal(rd(f, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
+	assert_int_equal(port_rd(&f->port, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT | UART_LSR_DR);
+	assert_int_equal(port_rd(&f->port, UART_RX), 'a');
+	assert_int_equal(port_rd(&f->port, UART_LSR), UART_LSR_THRE | UART_LSR_TEMT);
 }
 
 static void test_iir_thre(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_NO_INT);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_NO_INT);
 	/* Enabling THRI with an empty THR raises the interrupt at once... */
-	wr(f, UART_IER, UART_IER_THRI);
-	assert_true(f->irq_level);
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_THRI);
+	port_wr(&f->port, UART_IER, UART_IER_THRI);
+	assert_true(f->port.irq_level);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_THRI);
 	/* ... and reading IIR acknowledges it, dropping the line. */
-	assert_false(f->irq_level);
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_NO_INT);
+	assert_false(f->port.irq_level);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_NO_INT);
 	/* Each transmitted byte empties THR again. */
-	wr(f, UART_TX, 'z');
-	assert_true(f->irq_level);
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_THRI);
+	port_wr(&f->port, UART_TX, 'z');
+	assert_true(f->port.irq_level);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_THRI);
 	/* Disabling THRI drops a pending THRE. */
-	wr(f, UART_TX, 'z');
-	assert_true(f->irq_level);
-	wr(f, UART_IER, 0);
-	assert_false(f->irq_level);
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_NO_INT);
+	port_wr(&f->port, UART_TX, 'z');
+	assert_true(f->port.irq_level);
+	port_wr(&f->port, UART_IER, 0);
+	assert_false(f->port.irq_level);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_NO_INT);
 }
 
 static void test_8250_thre_retest(void **state)
@@ -139,12 +118,12 @@ static void test_8250_thre_retest(void **state)
 	uint8_t iir1, iir2;
 
 	/* serial8250_do_startup's THRE re-assertion test. */
-	wr(f, UART_IER, UART_IER_THRI);
-	iir1 = rd(f, UART_IIR);
-	wr(f, UART_IER, 0);
-	wr(f, UART_IER, UART_IER_THRI);
-	iir2 = rd(f, UART_IIR);
-	wr(f, UART_IER, 0);
+	port_wr(&f->port, UART_IER, UART_IER_THRI);
+	iir1 = port_rd(&f->port, UART_IIR);
+	port_wr(&f->port, UART_IER, 0);
+	port_wr(&f->port, UART_IER, UART_IER_THRI);
+	iir2 = port_rd(&f->port, UART_IIR);
+	port_wr(&f->port, UART_IER, 0);
 	assert_false(iir1 & UART_IIR_NO_INT);
 	assert_false(iir2 & UART_IIR_NO_INT);
 }
@@ -153,11 +132,11 @@ static void test_out2_gates_irq(void **state)
 {
 	struct fixture *f = *state;
 
-	wr(f, UART_MCR, 0);
-	wr(f, UART_IER, UART_IER_THRI);
-	assert_false(f->irq_level);
-	wr(f, UART_MCR, UART_MCR_OUT2);
-	assert_true(f->irq_level);
+	port_wr(&f->port, UART_MCR, 0);
+	port_wr(&f->port, UART_IER, UART_IER_THRI);
+	assert_false(f->port.irq_level);
+	port_wr(&f->port, UART_MCR, UART_MCR_OUT2);
+	assert_true(f->port.irq_level);
 }
 
 static void test_rx_interrupt_has_priority(void **state)
@@ -165,13 +144,13 @@ static void test_rx_interrupt_has_priority(void **state)
 	struct fixture *f = *state;
 	uint8_t in[2] = { '1', '2' };
 
-	wr(f, UART_IER, UART_IER_RDI | UART_IER_THRI);
+	port_wr(&f->port, UART_IER, UART_IER_RDI | UART_IER_THRI);
 	assert_int_equal(serial_receive(&f->s, in, 2), 2);
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_RDI);
-	assert_int_equal(rd(f, UART_RX), '1');
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_RDI);
-	assert_int_equal(rd(f, UART_RX), '2');
-	assert_int_equal(rd(f, UART_IIR) & 0x0f, UART_IIR_THRI);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_RDI);
+	assert_int_equal(port_rd(&f->port, UART_RX), '1');
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_RDI);
+	assert_int_equal(port_rd(&f->port, UART_RX), '2');
+	assert_int_equal(port_rd(&f->port, UART_IIR) & 0x0f, UART_IIR_THRI);
 }
 
 static void test_rx_overflow_drops(void **state)
@@ -189,12 +168,12 @@ static void test_fifo_bits_and_clear(void **state)
 	struct fixture *f = *state;
 	uint8_t in = 'k';
 
-	assert_int_equal(rd(f, UART_IIR) & UART_IIR_FIFO, 0);
-	wr(f, UART_FCR, UART_FCR_ENABLE);
-	assert_int_equal(rd(f, UART_IIR) & UART_IIR_FIFO, UART_IIR_FIFO);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & UART_IIR_FIFO, 0);
+	port_wr(&f->port, UART_FCR, UART_FCR_ENABLE);
+	assert_int_equal(port_rd(&f->port, UART_IIR) & UART_IIR_FIFO, UART_IIR_FIFO);
 	serial_receive(&f->s, &in, 1);
-	wr(f, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX);
-	assert_int_equal(rd(f, UART_LSR) & UART_LSR_DR, 0);
+	port_wr(&f->port, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX);
+	assert_int_equal(port_rd(&f->port, UART_LSR) & UART_LSR_DR, 0);
 }
 
 static void test_loopback(void **state)
@@ -203,14 +182,15 @@ static void test_loopback(void **state)
 	char c;
 
 	/* The 8250 autoconfig loopback check: MCR LOOP|OUT2|RTS → MSR 0x90. */
-	wr(f, UART_MCR, UART_MCR_LOOP | 0x0a);
-	assert_int_equal(rd(f, UART_MSR) & 0xf0, 0x90);
-	wr(f, UART_TX, 'L');
-	assert_int_equal(rd(f, UART_RX), 'L');
-	wr(f, UART_MCR, UART_MCR_OUT2);
-	assert_int_equal(rd(f, UART_MSR) & 0xf0, UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS);
+	port_wr(&f->port, UART_MCR, UART_MCR_LOOP | 0x0a);
+	assert_int_equal(port_rd(&f->port, UART_MSR) & 0xf0, 0x90);
+	port_wr(&f->port, UART_TX, 'L');
+	assert_int_equal(port_rd(&f->port, UART_RX), 'L');
+	port_wr(&f->port, UART_MCR, UART_MCR_OUT2);
+	assert_int_equal(port_rd(&f->port, UART_MSR) & 0xf0,
+			 UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS);
 	/* Nothing reached the output while looping. */
-	wr(f, UART_TX, 'o');
+	port_wr(&f->port, UART_TX, 'o');
 	assert_int_equal(read(f->pipefd[0], &c, 1), 1);
 	assert_int_equal(c, 'o');
 }
@@ -220,30 +200,32 @@ static void test_scratch_and_bounds(void **state)
 	struct fixture *f = *state;
 	uint8_t wide[4];
 
-	wr(f, UART_SCR, 0x5a);
-	assert_int_equal(rd(f, UART_SCR), 0x5a);
+	port_wr(&f->port, UART_SCR, 0x5a);
+	assert_int_equal(port_rd(&f->port, UART_SCR), 0x5a);
 	/* Offsets past the 8 registers are ignored, never crash. */
-	wr(f, 9, 1);
+	port_wr(&f->port, 9, 1);
 	memset(wide, 0, sizeof(wide));
 	serial_ops.read(&f->s, UART_SCR, wide, sizeof(wide));
 	assert_int_equal(wide[0], 0x5a);
 	assert_int_equal(wide[1], 0xff);
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_thr_writes_to_output, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dlab_selects_divisor, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lsr_bits, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_iir_thre, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_8250_thre_retest, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_out2_gates_irq, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rx_interrupt_has_priority, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rx_overflow_drops, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fifo_bits_and_clear, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_loopback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scratch_and_bounds, setup, teardown),
+		T(test_thr_writes_to_output),
+		T(test_dlab_selects_divisor),
+		T(test_lsr_bits),
+		T(test_iir_thre),
+		T(test_8250_thre_retest),
+		T(test_out2_gates_irq),
+		T(test_rx_interrupt_has_priority),
+		T(test_rx_overflow_drops),
+		T(test_fifo_bits_and_clear),
+		T(test_loopback),
+		T(test_scratch_and_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

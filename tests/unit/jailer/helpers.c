@@ -29,6 +29,27 @@ void tmpdir_remove(const char *path)
 	assert_int_equal(rm_tree_at(AT_FDCWD, path), 0);
 }
 
+char scratch_dir[TMPDIR_MAX];
+
+int scratch_setup(void **state)
+{
+	(void)state;
+	tmpdir_make(scratch_dir);
+	return 0;
+}
+
+int scratch_teardown(void **state)
+{
+	(void)state;
+	tmpdir_remove(scratch_dir);
+	return 0;
+}
+
+void scratch_path(char *out, const char *rel)
+{
+	snprintf(out, PATH_MAX, "%s/%s", scratch_dir, rel);
+}
+
 void file_write(const char *dir, const char *name, const char *content, mode_t mode, char *out)
 {
 	char path[PATH_MAX];

@@ -15,52 +15,33 @@
 #include "helpers.h"
 #include "undo.h"
 
-static char dir[TMPDIR_MAX];
-
-static int setup(void **state)
-{
-	tmpdir_make(dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	tmpdir_remove(dir);
-	return 0;
-}
-
-static void sub(char *out, const char *rel)
-{
-	snprintf(out, PATH_MAX, "%s/%s", dir, rel);
-}
-
 static void rm_tree_stays_inside(void **state)
 {
 	char p[PATH_MAX], outside[PATH_MAX], keep[PATH_MAX];
 	int fd;
 
 	/* Something outside the tree that symlinks inside point at. */
-	sub(outside, "outside");
+	scratch_path(outside, "outside");
 	assert_int_equal(mkdir(outside, 0755), 0);
 	file_write(outside, "precious", "x", 0644, keep);
 
-	sub(p, "tree");
+	scratch_path(p, "tree");
 	assert_int_equal(mkdir(p, 0755), 0);
-	sub(p, "tree/a");
+	scratch_path(p, "tree/a");
 	assert_int_equal(mkdir(p, 0755), 0);
-	sub(p, "tree/a/b");
+	scratch_path(p, "tree/a/b");
 	assert_int_equal(mkdir(p, 0700), 0);
-	sub(p, "tree/a/link-to-outside");
+	scratch_path(p, "tree/a/link-to-outside");
 	assert_int_equal(symlink(outside, p), 0);
-	sub(p, "tree/a/link-to-file");
+	scratch_path(p, "tree/a/link-to-file");
 	assert_int_equal(symlink(keep, p), 0);
-	sub(p, "tree/fifo");
+	scratch_path(p, "tree/fifo");
 	assert_int_equal(mkfifo(p, 0600), 0);
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	fd = open(scratch_dir, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
 	assert_int_equal(rm_tree_at(fd, "tree"), 0);
-	sub(p, "tree");
+	scratch_path(p, "tree");
 	assert_int_equal(access(p, F_OK), -1);
 	assert_string_equal(file_read(keep), "x");
 	/* Gone already: fine. */
@@ -73,13 +54,14 @@ static void push_pair(struct undo *u)
 {
 	char p[PATH_MAX];
 
-	sub(p, "shared");
+	scratch_path(p, "shared");
 	assert_int_equal(mkdir(p, 0755), 0);
-	assert_int_equal(undo_push(u, UNDO_RMDIR, open(dir, O_PATH | O_DIRECTORY), "shared"), 0);
-	sub(p, "shared/ours");
+	assert_int_equal(undo_push(u, UNDO_RMDIR, open(scratch_dir, O_PATH | O_DIRECTORY),
+				   "shared"), 0);
+	scratch_path(p, "shared/ours");
 	assert_int_equal(mkdir(p, 0755), 0);
 	file_write(p, "inside", "x", 0644, NULL);
-	sub(p, "shared");
+	scratch_path(p, "shared");
 	assert_int_equal(undo_push(u, UNDO_RMTREE, open(p, O_PATH | O_DIRECTORY), "ours"), 0);
 }
 
@@ -93,17 +75,17 @@ static void undo_runs_newest_first(void **state)
 	push_pair(&u);
 	undo_run(&u);
 	assert_int_equal(u.n, 0);
-	sub(p, "shared");
+	scratch_path(p, "shared");
 	assert_int_equal(access(p, F_OK), -1);
 
 	/* Someone else put a file in "shared" meanwhile: it stays. */
 	undo_init(&u);
 	push_pair(&u);
-	file_write(dir, "shared/other", "x", 0644, NULL);
+	file_write(scratch_dir, "shared/other", "x", 0644, NULL);
 	undo_run(&u);
-	sub(p, "shared/ours");
+	scratch_path(p, "shared/ours");
 	assert_int_equal(access(p, F_OK), -1);
-	sub(p, "shared/other");
+	scratch_path(p, "shared/other");
 	assert_int_equal(access(p, F_OK), 0);
 }
 
@@ -123,8 +105,8 @@ static void undo_is_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(rm_tree_stays_inside, setup, teardown),
-		cmocka_unit_test_setup_teardown(undo_runs_newest_first, setup, teardown),
+		SCRATCH_TEST(rm_tree_stays_inside),
+		SCRATCH_TEST(undo_runs_newest_first),
 		cmocka_unit_test(undo_is_bounded),
 	};
 

@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "dummy_dev.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/eventfd.h>
+
+#include <cmocka.h>
+
+#include "virtio_mmio.h"
+#include "virtio_pci.h"
 
 static void dummy_config_read(struct virtio_dev *dev, uint32_t off, uint32_t size,
 			      uint64_t *val)
@@ -65,17 +73,40 @@ const struct virtio_device_ops dummy_ops = {
 };
 
 
+_Alignas(4096) uint8_t dummy_mem[DUMMY_MEM_SIZE];
+
 int dummy_dev_setup(struct virtio_dev *dev, struct dummy *d, struct guest_mem *gm,
-		    enum virtio_transport transport, uint8_t *mem, uint64_t size)
+		    enum virtio_transport transport)
 {
-	const struct gm_region r = { 0, size, mem };
+	const struct gm_region r = { 0, sizeof(dummy_mem), dummy_mem };
 	int ret;
 
-	memset(mem, 0, size);
+	memset(dummy_mem, 0, sizeof(dummy_mem));
 	ret = gm_init_from_host(gm, &r, 1);
 	if (ret)
 		return ret;
 	return virtio_dev_init(dev, &dummy_ops, d, transport, gm);
+}
+
+static int transport_access(struct virtio_dev *dev, uint64_t off, uint32_t size, bool write,
+			    uint64_t *v)
+{
+	if (dev->transport == VIRTIO_TRANSPORT_MMIO)
+		return virtio_mmio_access(dev, off, size, write, v);
+	return virtio_pci_access(dev, off, size, write, v);
+}
+
+uint64_t guest_rd(struct virtio_dev *dev, uint64_t off, uint32_t size)
+{
+	uint64_t v = 0xdeadbeef;
+
+	assert_int_equal(transport_access(dev, off, size, false, &v), 0);
+	return v;
+}
+
+void guest_wr(struct virtio_dev *dev, uint64_t off, uint32_t size, uint64_t v)
+{
+	assert_int_equal(transport_access(dev, off, size, true, &v), 0);
 }
 
 bool eventfd_fired(int fd)

@@ -23,10 +23,25 @@ struct dummy {
 
 extern const struct virtio_device_ops dummy_ops;
 
-/* The transport tests' common setup: mem (size bytes) becomes guest memory
- * at address 0 and dev a dummy device on transport.  Returns 0 or -errno. */
+/* The transport tests' guest memory, at guest address 0, and where they
+ * put a queue's rings in it. */
+#define DUMMY_MEM_SIZE	0x40000ULL
+#define DESC		0x1000ULL
+#define AVAIL		0x2000ULL
+#define USED		0x3000ULL
+
+extern uint8_t dummy_mem[DUMMY_MEM_SIZE];
+
+/* The transport tests' common setup: dummy_mem, cleared, becomes gm and
+ * dev a dummy device on transport.  Returns 0 or -errno. */
 int dummy_dev_setup(struct virtio_dev *dev, struct dummy *d, struct guest_mem *gm,
-		    enum virtio_transport transport, uint8_t *mem, uint64_t size);
+		    enum virtio_transport transport);
+
+/* A guest's register read or write through dev's transport (the MMIO
+ * window or the PCI BAR), as the core forwards it; a refused access fails
+ * the test.  A read that does not fill the value shows 0xdeadbeef. */
+uint64_t guest_rd(struct virtio_dev *dev, uint64_t off, uint32_t size);
+void guest_wr(struct virtio_dev *dev, uint64_t off, uint32_t size, uint64_t v);
 
 /* True when the (non-blocking) eventfd was signalled; consumes the signal. */
 bool eventfd_fired(int fd);

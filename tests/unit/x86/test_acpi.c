@@ -18,6 +18,8 @@
 #include "acpi_priv.h"
 #include "layout.h"
 #include "memory.h"
+#include "table_fixture.h"
+#include "table_read.h"
 #include "tables.h"
 
 #define MEM_SIZE    (64 * MiB)
@@ -41,10 +43,10 @@ static const struct platform_mmio_dev mmio_devs[] = {
 };
 
 struct fixture {
-	const struct cfg *cfg;
-	struct platform_desc desc;
 	struct guest_memory mem;
+	const struct cfg *cfg;
 };
+TABLE_FIXTURE_CHECK(struct fixture);
 
 struct table {
 	char sig[5];
@@ -52,38 +54,6 @@ struct table {
 	uint32_t len;
 	const uint8_t *p;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
-}
-
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s += *p++;
-	return s;
-}
-
-static const uint8_t *gp(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
-{
-	const uint8_t *p = guest_memory_ptr(mem, gpa, len);
-
-	assert_non_null(p);
-	return p;
-}
 
 static struct platform_desc desc_for(const struct cfg *cfg)
 {
@@ -99,27 +69,13 @@ static struct platform_desc desc_for(const struct cfg *cfg)
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
+	const struct cfg *cfg = *state;
+	struct platform_desc desc = desc_for(cfg);
+	struct fixture *f = table_fixture_new(state, sizeof(*f), MEM_SIZE, acpi_build, &desc);
 
 	if (!f)
 		return -1;
-	f->cfg = *state;
-	f->desc = desc_for(f->cfg);
-	if (guest_memory_create(&f->mem, MEM_SIZE, false) != 0 ||
-	    acpi_build(&f->mem, &f->desc) != 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	guest_memory_destroy(&f->mem);
-	free(f);
+	f->cfg = cfg;
 	return 0;
 }
 
@@ -661,21 +617,16 @@ static void test_iasl_accepts_tables(void **state)
 	guest_memory_destroy(&mem);
 }
 
-#define T(fn, i, label) { #fn "/" label, fn, setup, teardown, (void *)&cfgs[i] }
-#define ALL_CFGS(fn) \
-	T(fn, 0, "1cpu"), T(fn, 1, "2cpu"), T(fn, 2, "32cpu"), \
-	T(fn, 3, "1cpu-pci"), T(fn, 4, "2cpu-pci"), T(fn, 5, "32cpu-pci")
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		ALL_CFGS(test_rsdp_found_by_scan),
-		ALL_CFGS(test_root_tables),
-		ALL_CFGS(test_fadt),
-		ALL_CFGS(test_madt),
-		ALL_CFGS(test_mcfg_only_with_pci),
-		ALL_CFGS(test_dsdt_devices),
-		ALL_CFGS(test_no_overlap),
+		TABLE_TESTS(test_rsdp_found_by_scan, setup, cfgs),
+		TABLE_TESTS(test_root_tables, setup, cfgs),
+		TABLE_TESTS(test_fadt, setup, cfgs),
+		TABLE_TESTS(test_madt, setup, cfgs),
+		TABLE_TESTS(test_mcfg_only_with_pci, setup, cfgs),
+		TABLE_TESTS(test_dsdt_devices, setup, cfgs),
+		TABLE_TESTS(test_no_overlap, setup, cfgs),
 		cmocka_unit_test(test_bad_vcpu_count_refused),
 		cmocka_unit_test(test_bad_mmio_devs_refused),
 		cmocka_unit_test(test_small_memory_refused),

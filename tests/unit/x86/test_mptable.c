@@ -14,6 +14,8 @@
 
 #include "layout.h"
 #include "memory.h"
+#include "table_fixture.h"
+#include "table_read.h"
 #include "tables.h"
 
 #define MEM_SIZE (64 * MiB)
@@ -29,9 +31,10 @@ static const struct cfg cfgs[] = {
 };
 
 struct fixture {
-	const struct cfg *cfg;
 	struct guest_memory mem;
+	const struct cfg *cfg;
 };
+TABLE_FIXTURE_CHECK(struct fixture);
 
 /* What a walk of the configuration table found. */
 struct mp_seen {
@@ -43,56 +46,15 @@ struct mp_seen {
 	bool extint_lint0, nmi_lint1;
 };
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)rd16(p) | (uint32_t)rd16(p + 2) << 16;
-}
-
-static uint8_t sum8(const uint8_t *p, size_t n)
-{
-	uint8_t s = 0;
-
-	while (n--)
-		s += *p++;
-	return s;
-}
-
-static const uint8_t *gp(const struct guest_memory *mem, uint64_t gpa, uint64_t len)
-{
-	const uint8_t *p = guest_memory_ptr(mem, gpa, len);
-
-	assert_non_null(p);
-	return p;
-}
-
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct platform_desc d;
+	const struct cfg *cfg = *state;
+	struct platform_desc d = { .vcpu_count = cfg->vcpus, .pci_enabled = cfg->pci };
+	struct fixture *f = table_fixture_new(state, sizeof(*f), MEM_SIZE, mptable_build, &d);
 
 	if (!f)
 		return -1;
-	f->cfg = *state;
-	d = (struct platform_desc){ .vcpu_count = f->cfg->vcpus, .pci_enabled = f->cfg->pci };
-	if (guest_memory_create(&f->mem, MEM_SIZE, false) != 0 || mptable_build(&f->mem, &d) != 0) {
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	guest_memory_destroy(&f->mem);
-	free(f);
+	f->cfg = cfg;
 	return 0;
 }
 
@@ -325,17 +287,12 @@ static void test_rebuild_clears_tail(void **state)
 	guest_memory_destroy(&mem);
 }
 
-#define T(fn, i, label) { #fn "/" label, fn, setup, teardown, (void *)&cfgs[i] }
-#define ALL_CFGS(fn) \
-	T(fn, 0, "1cpu"), T(fn, 1, "2cpu"), T(fn, 2, "32cpu"), \
-	T(fn, 3, "1cpu-pci"), T(fn, 4, "2cpu-pci"), T(fn, 5, "32cpu-pci")
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		ALL_CFGS(test_floating_pointer_found),
-		ALL_CFGS(test_config_table),
-		ALL_CFGS(test_agrees_with_madt),
+		TABLE_TESTS(test_floating_pointer_found, setup, cfgs),
+		TABLE_TESTS(test_config_table, setup, cfgs),
+		TABLE_TESTS(test_agrees_with_madt, setup, cfgs),
 		cmocka_unit_test(test_bad_vcpu_count_refused),
 		cmocka_unit_test(test_small_memory_refused),
 		cmocka_unit_test(test_rebuild_clears_tail),
