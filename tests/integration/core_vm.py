@@ -165,6 +165,49 @@ class CoreProcess:
             raise self.fail(f"{method} {path}: HTTP {status}, want {want}: {reply}")
         return reply
 
+    # --- diagnosis -----------------------------------------------------------
+
+    def thread_report(self, interval: float = 1.0) -> str:
+        """What each vmm-core thread is doing, for a guest that stopped
+        making progress: state, kernel wait channel, the syscall it is in
+        and CPU ticks used over `interval` seconds (a vCPU that burns ticks
+        runs a spinning guest; one that does not is halted or blocked).
+        Kernel stacks are added when readable (root)."""
+        task_dir = Path(f"/proc/{self.proc.pid}/task")
+
+        def ticks() -> dict[str, int]:
+            out = {}
+            for t in task_dir.iterdir():
+                try:
+                    f = (t / "stat").read_text().rpartition(")")[2].split()
+                    out[t.name] = int(f[11]) + int(f[12])   # utime + stime
+                except (OSError, IndexError, ValueError):
+                    pass
+            return out
+
+        def read(path: Path) -> str:
+            try:
+                return path.read_text().strip()
+            except OSError as e:
+                return f"<{e.strerror}>"
+
+        if not task_dir.exists():
+            return "vmm-core has exited"
+        before = ticks()
+        time.sleep(interval)
+        after = ticks()
+        lines = []
+        for tid in sorted(after, key=int):
+            t = task_dir / tid
+            state = read(t / "stat").rpartition(")")[2].split()[:1]
+            lines.append(f"thread {tid} {read(t / 'comm')}: state {state} "
+                         f"ticks/{interval:.0f}s {after[tid] - before.get(tid, 0)} "
+                         f"wchan {read(t / 'wchan')} syscall {read(t / 'syscall')}")
+            stack = read(t / "stack")
+            if not stack.startswith("<"):
+                lines += ["    " + s for s in stack.splitlines()[:12]]
+        return "\n".join(lines)
+
     # --- cleanup ------------------------------------------------------------
 
     def kill(self) -> None:

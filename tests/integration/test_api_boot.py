@@ -138,7 +138,7 @@ def attempt() -> None:
             m = vm.wait_for(r"^@@ CPUS (\d+)$", st.scaled(180))
         except st.TestFailure as e:
             if vm.proc.poll() is None:
-                raise BootHang(st.format_failure(e)) from None
+                raise BootHang(st.format_failure(e) + "\n" + vm.thread_report()) from None
             raise
         st.expect(m.group(1) == "2", f"guest counts {m.group(1)} CPUs, want 2", vm.result())
         pause_resume(vm)
