@@ -17,6 +17,7 @@
 #include "bootparam.h"
 #include "images.h"
 #include "layout.h"
+#include "loader_fixture.h"
 #include "memory.h"
 
 #define MEM_SIZE (128 * MiB)
@@ -34,12 +35,12 @@ struct fixture {
 	struct boot_entry out;
 	char err[256];
 };
+LOADER_FIXTURE_CHECK(struct fixture);
 
 static int setup_size(void **state, uint64_t size)
 {
-	struct fixture *f = test_calloc(1, sizeof(*f));
+	struct fixture *f = loader_fixture_new(state, sizeof(*f), size);
 
-	assert_int_equal(guest_memory_create(&f->mem, size, false), 0);
 	test_elf_build(&f->elf);
 	test_bz_build(&f->bz);
 	f->initrd_size = INITRD_SIZE;
@@ -49,7 +50,6 @@ static int setup_size(void **state, uint64_t size)
 	f->in = (struct boot_params_in){
 		.kernel_fd = -1, .initrd_fd = -1, .cmdline = "console=ttyS0 reboot=k",
 	};
-	*state = f;
 	return 0;
 }
 
@@ -72,10 +72,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	guest_memory_destroy(&f->mem);
 	test_free(f->initrd);
-	test_free(f);
-	return 0;
+	return loader_fixture_teardown(state);
 }
 
 /* A file of size bytes that takes no memory. */
@@ -120,12 +118,6 @@ static int run_bz(struct fixture *f, bool with_initrd)
 static const struct boot_params *zero_page(const struct fixture *f)
 {
 	return (const struct boot_params *)(f->mem.host + LAYOUT_ZERO_PAGE);
-}
-
-static void assert_err_contains(const struct fixture *f, const char *needle)
-{
-	if (!strstr(f->err, needle))
-		fail_msg("error \"%s\" does not contain \"%s\"", f->err, needle);
 }
 
 static void assert_e820_matches(const struct fixture *f, bool pci)
@@ -249,7 +241,7 @@ static void test_initrd_larger_than_memory(void **state)
 
 	f->sparse_initrd_size = MEM_SIZE + BOOT_TEST_PAGE;
 	assert_int_equal(run_elf(f, true), -ENOMEM);
-	assert_err_contains(f, "Initrd does not fit in guest memory");
+	assert_err_contains(f->err, "Initrd does not fit in guest memory");
 }
 
 static void test_initrd_does_not_fit_above_kernel(void **state)
@@ -259,7 +251,7 @@ static void test_initrd_does_not_fit_above_kernel(void **state)
 	/* The kernel's footprint ends 4 KiB below the end of RAM. */
 	test_bz_hdr(&f->bz)->init_size = (uint32_t)(MEM_SIZE - TEST_BZ_PREF_ADDRESS - BOOT_TEST_PAGE);
 	assert_int_equal(run_bz(f, true), -ENOMEM);
-	assert_err_contains(f, "Initrd does not fit in guest memory");
+	assert_err_contains(f->err, "Initrd does not fit in guest memory");
 	/* With a one-page initrd it fits exactly. */
 	f->initrd_size = BOOT_TEST_PAGE;
 	assert_int_equal(run_bz(f, true), 0);
@@ -276,7 +268,7 @@ static void test_initrd_not_regular(void **state)
 	f->in.kernel_fd = kfd;
 	f->in.initrd_fd = pipefd[0];
 	assert_int_equal(boot_load(&f->mem, &f->in, &f->out, f->err, sizeof(f->err)), -EINVAL);
-	assert_err_contains(f, "Initrd is not a regular file");
+	assert_err_contains(f->err, "Initrd is not a regular file");
 	close(pipefd[0]);
 	close(pipefd[1]);
 	close(kfd);
@@ -288,7 +280,7 @@ static void test_empty_initrd(void **state)
 
 	f->initrd_size = 0;
 	assert_int_equal(run_elf(f, true), -EINVAL);
-	assert_err_contains(f, "Initrd is empty");
+	assert_err_contains(f->err, "Initrd is empty");
 }
 
 static char *repeat(char c, size_t n)
@@ -398,7 +390,7 @@ static void test_file_ending_early(void **state)
 	/* What a file that shrinks between fstat and read looks like. */
 	assert_int_equal(boot_file_read(fd, buf, sizeof(buf), 0), -ENODATA);
 	assert_int_equal(boot_read_failed(-ENODATA, "Initrd", 0, f->err, sizeof(f->err)), -EIO);
-	assert_err_contains(f, "Initrd is shorter than its headers say");
+	assert_err_contains(f->err, "Initrd is shorter than its headers say");
 	assert_int_equal(boot_file_read(fd, buf, 5, 0), 0);
 	assert_memory_equal(buf, "short", 5);
 	assert_int_equal(boot_file_read(fd, buf, 1, UINT64_MAX - 1), -EINVAL);

@@ -10,7 +10,12 @@ void *table_fixture_new(void **state, size_t fixture_size, uint64_t mem_size,
 
 	if (!mem)
 		return NULL;
-	if (guest_memory_create(mem, mem_size, false) != 0 || build(mem, desc) != 0) {
+	if (guest_memory_create(mem, mem_size, false) != 0) {
+		free(mem);
+		return NULL;
+	}
+	if (build(mem, desc) != 0) {
+		guest_memory_destroy(mem);
 		free(mem);
 		return NULL;
 	}
