@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+import hang_report
 import splitvm_test as st
 
 
@@ -82,6 +83,13 @@ class CoreProcess:
     def fail(self, message: str) -> st.TestFailure:
         return st.TestFailure(message, self.result())
 
+    def hang(self, message: str) -> st.GuestHang:
+        """A wait that timed out with vmm-core still running."""
+        res = self.result()
+        res.timed_out = True
+        res.hang_report = self.thread_report()
+        return st.GuestHang(message, res)
+
     # --- waiting ------------------------------------------------------------
 
     def wait_for(self, pattern: str, timeout: float) -> re.Match[str]:
@@ -101,7 +109,7 @@ class CoreProcess:
                 raise self.fail(f"vmm-core exited ({self.proc.returncode}) "
                                 f"before printing /{pattern}/")
             if time.monotonic() > deadline:
-                raise self.fail(f"no /{pattern}/ within {timeout:.0f} s")
+                raise self.hang(f"no /{pattern}/ within {timeout:.0f} s")
             time.sleep(0.1)
 
     def wait_socket(self, timeout: float = 10.0) -> None:
@@ -119,7 +127,7 @@ class CoreProcess:
         try:
             rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise self.fail(f"vmm-core still running after {timeout:.0f} s")
+            raise self.hang(f"vmm-core still running after {timeout:.0f} s") from None
         self._reader.join(timeout=5)
         return rc
 
@@ -168,45 +176,9 @@ class CoreProcess:
     # --- diagnosis -----------------------------------------------------------
 
     def thread_report(self, interval: float = 1.0) -> str:
-        """What each vmm-core thread is doing, for a guest that stopped
-        making progress: state, kernel wait channel, the syscall it is in
-        and CPU ticks used over `interval` seconds (a vCPU that burns ticks
-        runs a spinning guest; one that does not is halted or blocked).
-        Kernel stacks are added when readable (root)."""
-        task_dir = Path(f"/proc/{self.proc.pid}/task")
-
-        def ticks() -> dict[str, int]:
-            out = {}
-            for t in task_dir.iterdir():
-                try:
-                    f = (t / "stat").read_text().rpartition(")")[2].split()
-                    out[t.name] = int(f[11]) + int(f[12])   # utime + stime
-                except (OSError, IndexError, ValueError):
-                    pass
-            return out
-
-        def read(path: Path) -> str:
-            try:
-                return path.read_text().strip()
-            except OSError as e:
-                return f"<{e.strerror}>"
-
-        if not task_dir.exists():
-            return "vmm-core has exited"
-        before = ticks()
-        time.sleep(interval)
-        after = ticks()
-        lines = []
-        for tid in sorted(after, key=int):
-            t = task_dir / tid
-            state = read(t / "stat").rpartition(")")[2].split()[:1]
-            lines.append(f"thread {tid} {read(t / 'comm')}: state {state} "
-                         f"ticks/{interval:.0f}s {after[tid] - before.get(tid, 0)} "
-                         f"wchan {read(t / 'wchan')} syscall {read(t / 'syscall')}")
-            stack = read(t / "stack")
-            if not stack.startswith("<"):
-                lines += ["    " + s for s in stack.splitlines()[:12]]
-        return "\n".join(lines)
+        """What vmm-core, its workers and its guest are doing, for a guest
+        that stopped making progress (hang_report.report)."""
+        return hang_report.report(self.proc.pid, interval)
 
     # --- cleanup ------------------------------------------------------------
 

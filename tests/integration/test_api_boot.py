@@ -91,30 +91,7 @@ def pause_resume(vm: core_vm.CoreProcess) -> None:
     st.expect(reply.get("state") == "Running", f"GET / after resume: {reply}", vm.result())
 
 
-class BootHang(Exception):
-    """The guest stopped printing before it counted its CPUs."""
-
-
 def test() -> None:
-    """One retry, only for a guest that hangs during boot.
-
-    Known open bug (#4): about one run in three in the nested harness, a
-    2-vCPU ACPI guest stops mid-way through the kernel's boot messages (seen
-    at 2-4 s of guest uptime, output cut mid-line).  Until it is found, a
-    hang is reported loudly and the whole test runs once more; a second hang,
-    or any other failure, fails the test."""
-    try:
-        attempt()
-    except BootHang as e:
-        print(f"RETRY {NAME}: guest hung during boot (open bug, see #4):\n{e}",
-              flush=True)
-        try:
-            attempt()
-        except BootHang as again:
-            raise st.TestFailure(f"guest hung during boot twice:\n{again}") from None
-
-
-def attempt() -> None:
     st.require_kvm()
     image = st.build_image(NAME, "guest-info\ncounter 0\n")
     wdir = image.parent
@@ -134,12 +111,7 @@ def attempt() -> None:
         vm.expect_api(204, "PUT", "/actions", {"action_type": "InstanceStart"})
         postboot_errors(vm, kernel)
 
-        try:
-            m = vm.wait_for(r"^@@ CPUS (\d+)$", st.scaled(180))
-        except st.TestFailure as e:
-            if vm.proc.poll() is None:
-                raise BootHang(st.format_failure(e) + "\n" + vm.thread_report()) from None
-            raise
+        m = vm.wait_for(r"^@@ CPUS (\d+)$", st.scaled(180))
         st.expect(m.group(1) == "2", f"guest counts {m.group(1)} CPUs, want 2", vm.result())
         pause_resume(vm)
 

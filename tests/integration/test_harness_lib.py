@@ -3,7 +3,9 @@
 and run()'s timeout, stop-after-DONE and exit handling."""
 
 import os
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -63,6 +65,12 @@ def test_run(c: st.Checks) -> None:
     c.expect(time.monotonic() - t0 < 20, "timeout did not stop the run")
     c.expect("started" in r.output, "output before the timeout lost")
 
+    # ... and says what the process was doing when it was stopped.
+    c.expect("thread " in r.hang_report and "sleep" in r.hang_report,
+             f"hang report: {r.hang_report!r}")
+    c.expect(st.is_hang(st.TestFailure("x", r)), "a timed-out run is not a hang")
+    c.expect(not st.is_hang(st.TestFailure("x", None)), "a plain failure is a hang")
+
     # Still running after DONE: stopped, not timed out.
     r = st.run(["sh", "-c", "echo '@@ DONE 0'; sleep 60"], timeout=30,
                stop_after_done=0.5)
@@ -75,10 +83,49 @@ def test_run(c: st.Checks) -> None:
              f"exit with a pipe holder: rc={r.returncode} {r.elapsed:.1f} s")
 
 
+RETRY_SCRIPT = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import splitvm_test as st
+from pathlib import Path
+count = Path(sys.argv[2])
+hangs = int(sys.argv[3])
+
+def test():
+    n = int(count.read_text() or 0) + 1
+    count.write_text(str(n))
+    if n <= hangs:
+        raise st.GuestHang(f"hang {n}")
+    if hangs < 0:
+        raise st.TestFailure("plain failure")
+
+st.main(test)
+"""
+
+
+def test_main_retry(c: st.Checks) -> None:
+    """main() runs a test that hung once more, and only such a test."""
+    here = os.fspath(Path(__file__).resolve().parent)
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "t.py"
+        script.write_text(RETRY_SCRIPT)
+        for hangs, want_rc, want_runs, want_text in ((1, 0, 2, "RETRY"), (2, 1, 2, "FAIL"),
+                                                     (-1, 1, 1, "FAIL"), (0, 0, 1, "")):
+            count = Path(tmp) / "count"
+            count.write_text("")
+            p = subprocess.run([sys.executable, script, here, count, str(hangs)],
+                               capture_output=True, text=True, timeout=60)
+            runs = int(count.read_text())
+            c.expect(p.returncode == want_rc and runs == want_runs and want_text in p.stdout,
+                     f"{hangs} hangs: rc {p.returncode} after {runs} runs, "
+                     f"output {p.stdout!r}")
+
+
 def test() -> None:
     c = st.Checks()
     test_parse(c)
     test_run(c)
+    test_main_retry(c)
     c.finish()
 
 
