@@ -68,8 +68,16 @@ def test_run(c: st.Checks) -> None:
     # ... and says what the process was doing when it was stopped.
     c.expect("thread " in r.hang_report and "sleep" in r.hang_report,
              f"hang report: {r.hang_report!r}")
-    c.expect(st.is_hang(st.TestFailure("x", r)), "a timed-out run is not a hang")
-    c.expect(not st.is_hang(st.TestFailure("x", None)), "a plain failure is a hang")
+    c.expect(st.is_guest_fault(st.TestFailure("x", r)), "a timed-out run is not a guest fault")
+    c.expect(not st.is_guest_fault(st.TestFailure("x", None)), "a plain failure is a guest fault")
+    # A triple fault before the guest's script finished is one; after, not.
+    fault = st.run(["sh", "-c", f"echo '@@ INIT 1.0'; echo 'vCPU 0: {st.TRIPLE_FAULT_LOG}'"],
+                   timeout=30)
+    c.expect(st.is_guest_fault(st.TestFailure("x", fault)), "a triple fault is not a guest fault")
+    done = st.run(["sh", "-c", f"echo '@@ DONE 0'; echo 'vCPU 0: {st.TRIPLE_FAULT_LOG}'"],
+                  timeout=30)
+    c.expect(not st.is_guest_fault(st.TestFailure("x", done)),
+             "a triple fault after DONE counts as a guest fault")
 
     # Still running after DONE: stopped, not timed out.
     r = st.run(["sh", "-c", "echo '@@ DONE 0'; sleep 60"], timeout=30,
