@@ -94,16 +94,16 @@ class CoreProcess:
 
     def wait_for(self, pattern: str, timeout: float) -> re.Match[str]:
         """The first match of pattern (multiline) in the output; fails on
-        timeout or when the process exits without printing it."""
+        timeout or when the process exits without printing it (text_for)."""
         rx = re.compile(pattern, re.M)
         deadline = time.monotonic() + timeout
         while True:
-            m = rx.search(self.output)
+            m = rx.search(self.text_for(pattern))
             if m:
                 return m
             if self.proc.poll() is not None:
                 time.sleep(0.2)   # let the reader drain the pipe
-                m = rx.search(self.output)
+                m = rx.search(self.text_for(pattern))
                 if m:
                     return m
                 raise self.fail(f"vmm-core exited ({self.proc.returncode}) "
@@ -132,7 +132,12 @@ class CoreProcess:
         return rc
 
     def count(self, pattern: str) -> int:
-        return len(re.findall(pattern, self.output, re.M))
+        return len(re.findall(pattern, self.text_for(pattern), re.M))
+
+    def text_for(self, pattern: str) -> str:
+        """The output to match pattern against: the console alone for a
+        guest marker (`@@`), so that a log line cannot split it."""
+        return st.console_view(self.output) if "@@" in pattern else self.output
 
     # --- API ----------------------------------------------------------------
 

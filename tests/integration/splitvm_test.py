@@ -374,12 +374,25 @@ class GuestReport:
                 f"done={self.done}")
 
 
+# One vmm-core log line (common/log.c). The serial console reaches the same
+# pipe a byte at a time, so a log line can land in the middle of a guest's
+# line: "@@ STATUS 0xff 7.84 7.91<log line>\n\n".
+LOG_LINE_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z "
+                         r"\[[^\]\n]*:(?:ERROR|WARN|INFO|DEBUG)\] [^\n]*\n")
+
+
+def console_view(text: str) -> str:
+    """The output with vmm-core's log lines taken out, wherever they landed:
+    what the guest printed, with its lines whole again."""
+    return LOG_LINE_RE.sub("", text)
+
+
 def parse_markers(text: str) -> GuestReport:
     """Parse `@@` lines (each at the start of its own line, terminal escape
-    sequences disregarded) out of the serial output. Lines that do not parse
-    are ignored."""
+    sequences and interleaved vmm-core log lines disregarded) out of the
+    serial output. Lines that do not parse are ignored."""
     rep = GuestReport()
-    for line in ESCAPE_RE.sub("", text.replace("\r", "")).splitlines():
+    for line in ESCAPE_RE.sub("", console_view(text.replace("\r", ""))).splitlines():
         m = MARKER_RE.match(line.rstrip())
         if not m:
             continue

@@ -32,7 +32,7 @@ COUNTER_RE = r"^@@ COUNTER (\d+) (\d+)$"
 
 
 def counters(vm: core_vm.CoreProcess) -> list[int]:
-    return [int(m) for m in re.findall(r"^@@ COUNTER (\d+) ", vm.output, re.M)]
+    return [int(m) for m in re.findall(r"^@@ COUNTER (\d+) ", st.console_view(vm.output), re.M)]
 
 
 def fault(reply: object) -> str:

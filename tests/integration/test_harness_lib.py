@@ -51,6 +51,13 @@ def test_parse(c: st.Checks) -> None:
              f"skipped {r.modules_skipped!r}")
     c.expect(r.noscript and r.done == 0, "NOSCRIPT, DONE 0")
     c.expect(st.parse_markers("no markers\n").done is None, "empty report")
+    # A vmm-core log line that landed inside a guest line does not split it.
+    log = ("2026-12-06T04:36:43.284540Z [entropy-stop:ERROR] ../vmm-core/workers/"
+           "supervisor.c:403 worker vmm-worker-rng killed\n")
+    r = st.parse_markers(f"@@ STATUS 0x000000ff 7.84 7.91{log}\n@@ BEAT 0\n{log}@@ DONE 0\n")
+    c.expect(r.value("STATUS") == "0x000000ff 7.84 7.91" and r.values("BEAT") == ["0"]
+             and r.done == 0, f"markers around log lines: {r.markers}")
+    c.expect("supervisor.c" not in st.console_view(f"a{log}b\n"), "log line kept")
 
 
 def test_run(c: st.Checks) -> None:
