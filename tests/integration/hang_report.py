@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 TRACEFS = Path("/sys/kernel/tracing")
-KVM_EVENTS = ("kvm/kvm_exit", "kvm/kvm_entry")
-EXIT_RE = re.compile(r"-(\d+)\s.*kvm_exit: vcpu (\d+) reason (\S+) rip (0x[0-9a-f]+)")
+KVM_EVENTS = ("kvm/kvm_exit",)
+EXIT_RE = re.compile(r"-(\d+)\s+\[.*kvm_exit: vcpu (\d+) reason (\S+) rip (0x[0-9a-f]+)")
 
 
 def _read(path: Path) -> str:
@@ -98,16 +98,21 @@ def _set_events(tfs: Path, on: bool) -> bool:
         return False
 
 
-def _summarize_exits(trace: str, limit: int = 12) -> list[str]:
-    """Exit counts per (vcpu, reason) with the guest RIPs seen most."""
+def _summarize_exits(trace: str, tids: set[str], limit: int = 12) -> tuple[int, list[str]]:
+    """Exits of threads tids (other VMs on the host left out): the total,
+    and counts per (vcpu, reason) with the guest RIPs seen most."""
     per: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    total = 0
     for m in EXIT_RE.finditer(trace):
+        if m.group(1) not in tids:
+            continue
+        total += 1
         per[(m.group(2), m.group(3))][m.group(4)] += 1
     lines = []
     for (vcpu, reason), rips in sorted(per.items(), key=lambda kv: -sum(kv[1].values()))[:limit]:
         top = ", ".join(f"{rip}x{n}" for rip, n in rips.most_common(4))
         lines.append(f"  vcpu {vcpu} {reason}: {sum(rips.values())} exits, rip {top}")
-    return lines
+    return total, lines
 
 
 def _kernel_log_tail(lines: int = 15) -> list[str]:
@@ -147,8 +152,8 @@ def report(pid: int, interval: float = 1.0) -> str:
         if not stack.startswith("<"):
             lines += ["    " + s for s in stack.splitlines()[:12]]
     if tracing:
-        exits = _summarize_exits(trace)
-        lines.append(f"KVM exits (kvm_exit trace): {len(EXIT_RE.findall(trace))}")
+        total, exits = _summarize_exits(trace, {tid for (_, tid) in after})
+        lines.append(f"KVM exits (kvm_exit trace): {total}")
         lines += exits
     else:
         lines.append("KVM exits: no VM, or no tracefs")
