@@ -87,7 +87,7 @@ class CoreProcess:
         """A wait that timed out with vmm-core still running."""
         res = self.result()
         res.timed_out = True
-        res.hang_report = self.thread_report()
+        res.hang_report = hang_report.report(self.proc.pid)
         return st.GuestHang(message, res)
 
     # --- waiting ------------------------------------------------------------
@@ -177,13 +177,6 @@ class CoreProcess:
         if status != want:
             raise self.fail(f"{method} {path}: HTTP {status}, want {want}: {reply}")
         return reply
-
-    # --- diagnosis -----------------------------------------------------------
-
-    def thread_report(self, interval: float = 1.0) -> str:
-        """What vmm-core, its workers and its guest are doing, for a guest
-        that stopped making progress (hang_report.report)."""
-        return hang_report.report(self.proc.pid, interval)
 
     # --- cleanup ------------------------------------------------------------
 
