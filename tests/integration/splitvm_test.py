@@ -381,16 +381,24 @@ LOG_LINE_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z "
                          r"\[[^\]\n]*:(?:ERROR|WARN|INFO|DEBUG)\] [^\n]*\n")
 
 
+# Guest kernel messages ("[    2.887367] ...") that landed in the middle of
+# a line the guest's userspace was writing (its tty output is interrupt
+# driven, printk's is not): the first starts mid-line, and any that follow
+# it at once belong to the same interruption.
+KERNEL_LINES_MIDWAY_RE = re.compile(r"(?<=[^\n])(?:\[ *\d+\.\d+\] [^\n]*\n)+")
+
+
 def console_view(text: str) -> str:
-    """The output with vmm-core's log lines taken out, wherever they landed:
-    what the guest printed, with its lines whole again."""
-    return LOG_LINE_RE.sub("", text)
+    """The output with vmm-core's log lines taken out wherever they landed,
+    and the guest kernel's where they cut into another line: what the
+    guest's userspace printed, with its lines whole again."""
+    return KERNEL_LINES_MIDWAY_RE.sub("", LOG_LINE_RE.sub("", text))
 
 
 def parse_markers(text: str) -> GuestReport:
     """Parse `@@` lines (each at the start of its own line, terminal escape
-    sequences and interleaved vmm-core log lines disregarded) out of the
-    serial output. Lines that do not parse are ignored."""
+    sequences and interleaved log lines disregarded: console_view) out of
+    the serial output. Lines that do not parse are ignored."""
     rep = GuestReport()
     for line in ESCAPE_RE.sub("", console_view(text.replace("\r", ""))).splitlines():
         m = MARKER_RE.match(line.rstrip())

@@ -58,6 +58,14 @@ def test_parse(c: st.Checks) -> None:
     c.expect(r.value("STATUS") == "0x000000ff 7.84 7.91" and r.values("BEAT") == ["0"]
              and r.done == 0, f"markers around log lines: {r.markers}")
     c.expect("supervisor.c" not in st.console_view(f"a{log}b\n"), "log line kept")
+    # So do guest kernel lines that cut into a line of the guest's own.
+    r = st.parse_markers("@@ CPUS 1\n@@ MEMTOTAL_KB 210884[    2.887367] clocksource: "
+                         "watchdog\n[    2.894919] clocksource: wd\n\n@@ UPTIME 2.17\n"
+                         "[    2.945637] reboot: Restarting system\n@@ DONE 0\n")
+    c.expect(r.value("MEMTOTAL_KB") == "210884" and r.value("UPTIME") == "2.17"
+             and r.done == 0, f"markers around kernel lines: {r.markers}")
+    whole = "[    1.0] a\n@@ X 1\n[    2.0] b\n"
+    c.expect(st.console_view(whole) == whole, "kernel lines at line starts were dropped")
 
 
 def test_run(c: st.Checks) -> None:
