@@ -171,6 +171,24 @@ def build_image(name: str, script: str | None,
     return out
 
 
+def qemu_argv(kernel: os.PathLike[str], initrd: os.PathLike[str], append: str, *,
+              smp: int, mem_mib: int, devices: Sequence[str] = (),
+              qboot: bool = True) -> list[str]:
+    """QEMU -M pc booting a kernel and initrd with KVM: the peer that checks
+    the test image and that the tests measure vmm-core against (never part
+    of the product). The serial port is on stdout; the guest's reboot or
+    poweroff ends QEMU."""
+    argv = ["qemu-system-x86_64", "-accel", "kvm", "-M", "pc", "-m", str(mem_mib),
+            "-smp", str(smp), "-nographic", "-no-reboot", "-net", "none",
+            "-kernel", os.fspath(kernel), "-initrd", os.fspath(initrd),
+            "-append", append]
+    if qboot and Path("/usr/share/qemu/qboot.rom").exists():
+        argv += ["-bios", "qboot.rom"]  # much faster than SeaBIOS
+    for dev in devices:
+        argv += ["-device", dev]
+    return argv
+
+
 def scaled(seconds: float) -> float:
     """A guest timeout, multiplied by $SPLITVM_TIMEOUT_SCALE (default 1) on
     slow or busy hosts; pair it with `meson test --timeout-multiplier`."""

@@ -59,25 +59,13 @@ exit 0
 """
 
 
-def qemu(kernel: Path, initrd: Path, append: str, smp: int,
-         devices: list[str], qboot: bool = True) -> list[str]:
-    argv = ["qemu-system-x86_64", "-accel", "kvm", "-M", "pc", "-m", "256",
-            "-smp", str(smp), "-nographic", "-no-reboot", "-net", "none",
-            "-kernel", os.fspath(kernel), "-initrd", os.fspath(initrd),
-            "-append", append]
-    if qboot and Path("/usr/share/qemu/qboot.rom").exists():
-        argv += ["-bios", "qboot.rom"]  # much faster than SeaBIOS
-    for dev in devices:
-        argv += ["-device", dev]
-    return argv
-
-
 def boot(name: str, initrd: Path, append: str, smp: int, devices: list[str],
          kernel: Path | None = None,
          qboot: bool = True) -> tuple[st.RunResult, st.GuestReport]:
     kernel = kernel or st.kernel_path()
     log = initrd.parent / "serial.log"
-    res = st.run(qemu(kernel, initrd, append, smp, devices, qboot), TIMEOUT,
+    res = st.run(st.qemu_argv(kernel, initrd, append, smp=smp, mem_mib=256,
+                          devices=devices, qboot=qboot), TIMEOUT,
                  log=log, stop_after_done=15)
     rep = st.parse_markers(res.output)
     print(f"{name}: {res.elapsed:.1f} s wall, /init at {rep.init_uptime} s "
