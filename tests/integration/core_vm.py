@@ -40,6 +40,14 @@ def vmm_core() -> Path:
     return st.find_program("vmm-core", env_var="SPLITVM_VMM_CORE")
 
 
+def config_file_args(wdir: Path, name: str, config: dict[str, Any]) -> list[str]:
+    """Write `config` (Firecracker's config-file JSON) to wdir/vm.json and
+    return the vmm-core arguments that boot it without an API socket."""
+    path = wdir / "vm.json"
+    path.write_text(json.dumps(config, indent=2))
+    return ["--no-api", "--config-file", str(path), "--id", name]
+
+
 class CoreProcess:
     def __init__(self, args: Sequence[str], *, cwd: Path | None = None,
                  log: Path | None = None):

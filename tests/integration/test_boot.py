@@ -101,10 +101,7 @@ def test(case: str) -> None:
                         "initrd_path": str(image), "boot_args": boot_args},
         "machine-config": {"vcpu_count": c["vcpus"], "mem_size_mib": c["mem_mib"]},
     }
-    cfg_path = wdir / "vm.json"
-    cfg_path.write_text(json.dumps(config, indent=2))
-    argv = [str(core_vm.vmm_core()), "--no-api", "--config-file", str(cfg_path),
-            "--id", name]
+    argv = [str(core_vm.vmm_core()), *core_vm.config_file_args(wdir, name, config)]
     metrics = wdir / "metrics.json"
     if case == "bzimage-acpi":
         metrics.write_text("")
@@ -173,10 +170,8 @@ def test_default_args() -> None:
         "boot-source": {"kernel_image_path": str(kernel), "initrd_path": str(image)},
         "machine-config": {"vcpu_count": 1, "mem_size_mib": 128},
     }
-    cfg_path = wdir / "vm.json"
-    cfg_path.write_text(json.dumps(config, indent=2))
-    argv = [str(core_vm.vmm_core()), "--no-api", "--config-file", str(cfg_path),
-            "--id", name, "--boot-timer"]
+    argv = [str(core_vm.vmm_core()), *core_vm.config_file_args(wdir, name, config),
+            "--boot-timer"]
     res = st.run(argv, timeout=st.scaled(240), log=wdir / "console.log")
     chk = st.Checks(res)
     chk.expect(not res.timed_out, "timed out")
@@ -223,9 +218,7 @@ def test_hugepages() -> None:
                         "initrd_path": str(image), "boot_args": BASE_ARGS},
         "machine-config": {"vcpu_count": 1, "mem_size_mib": mem_mib, "huge_pages": "2M"},
     }
-    cfg_path = wdir / "vm.json"
-    cfg_path.write_text(json.dumps(config, indent=2))
-    argv = [str(core_vm.vmm_core()), "--no-api", "--config-file", str(cfg_path), "--id", name]
+    argv = [str(core_vm.vmm_core()), *core_vm.config_file_args(wdir, name, config)]
     old = int(HUGE_NR.read_text())
     try:
         set_pool(0)

@@ -112,9 +112,7 @@ def start(case: str) -> tuple[core_vm.CoreProcess, Path]:
         "metrics": {"metrics_path": str(wdir / "metrics.json")},
     }
     (wdir / "metrics.json").write_text("")   # opened, not created, as Firecracker does
-    cfg_path = wdir / "vm.json"
-    cfg_path.write_text(json.dumps(config, indent=2))
-    args = ["--no-api", "--config-file", str(cfg_path), "--id", "entropy-" + case]
+    args = core_vm.config_file_args(wdir, "entropy-" + case, config)
     if pci:
         args.append("--enable-pci")
     if case == "stop":
