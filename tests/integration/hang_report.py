@@ -7,7 +7,11 @@ that runs but whose guest spins (CPU ticks without exits, or the same exit
 over and over: KVM's kvm_exit trace event shows the reason and guest RIP),
 or the kernel that hosts KVM itself (soft lockups and KVM errors in its
 log). This report collects all three over a short interval; each part is
-left out when it cannot be read (not root, no tracefs)."""
+left out when it cannot be read (not root, no tracefs).
+
+A guest that triple-faults leaves nothing to look at afterwards; for it,
+recorder_start() and recorder_stop() keep KVM's last exits and injected
+exceptions in the trace ring while a VM runs."""
 
 from __future__ import annotations
 
@@ -20,6 +24,10 @@ from pathlib import Path
 
 TRACEFS = Path("/sys/kernel/tracing")
 KVM_EVENTS = ("kvm/kvm_exit",)
+# For a guest that dies at once (a triple fault) there is nothing left to
+# look at afterwards: the recorder keeps its last exits in the trace ring.
+RECORDER_EVENTS = ("kvm/kvm_exit", "kvm/kvm_inj_exception", "kvm/kvm_userspace_exit")
+VCPU_TASK_RE = re.compile(r"^\s*(vcpu\d+|CPU \d+/KVM)-\d+\s")
 EXIT_RE = re.compile(r"-(\d+)\s+\[.*kvm_exit: vcpu (\d+) reason (\S+) rip (0x[0-9a-f]+)")
 
 
@@ -89,9 +97,9 @@ def _tracefs() -> Path | None:
     return TRACEFS if (TRACEFS / "events/kvm/kvm_exit").exists() else None
 
 
-def _set_events(tfs: Path, on: bool) -> bool:
+def _set_events(tfs: Path, on: bool, events: tuple[str, ...] = KVM_EVENTS) -> bool:
     try:
-        for ev in KVM_EVENTS:
+        for ev in events:
             (tfs / "events" / ev / "enable").write_text("1" if on else "0")
         return True
     except OSError:
@@ -162,3 +170,30 @@ def report(pid: int, interval: float = 1.0) -> str:
         lines.append("host kernel log, last lines:")
         lines += kernel
     return "\n".join(lines)
+
+
+def recorder_start() -> bool:
+    """Start recording KVM exits and injected exceptions, host-wide, into a
+    fresh trace ring; False where tracefs cannot be used (not root)."""
+    tfs = _tracefs()
+    if tfs is None:
+        return False
+    try:
+        (tfs / "buffer_size_kb").write_text("1024")
+        (tfs / "trace").write_text("")
+    except OSError:
+        return False
+    return _set_events(tfs, True, RECORDER_EVENTS)
+
+
+def recorder_stop(lines: int = 40) -> list[str]:
+    """Stop the recorder; the last `lines` events of vCPU threads (vmm-core's
+    or QEMU's), oldest first."""
+    tfs = _tracefs()
+    if tfs is None:
+        return []
+    _set_events(tfs, False, RECORDER_EVENTS)
+    if lines <= 0:
+        return []
+    events = [l for l in _read(tfs / "trace").splitlines() if VCPU_TASK_RE.match(l)]
+    return events[-lines:]
