@@ -144,11 +144,60 @@ def test_main_retry(c: st.Checks) -> None:
                      f"output {p.stdout!r}")
 
 
+def test_recorder(c: st.Checks) -> None:
+    """A guest fault carries the KVM recorder's last events, other failures
+    do not, and the recorder runs only when $SPLITVM_KVM_RECORDER asks and
+    is stopped after every attempt."""
+    calls: list[str] = []
+
+    def start() -> bool:
+        calls.append("start")
+        return True
+
+    def stop(lines: int = 40) -> list[str]:
+        calls.append(f"stop {lines}")
+        return ["CPU 0/KVM-7 kvm_exit: vcpu 0 reason shutdown"][:lines]
+
+    def hang() -> None:
+        raise st.GuestHang("hang")
+
+    def plain() -> None:
+        raise st.TestFailure("plain")
+
+    saved = (st.hang_report.recorder_start, st.hang_report.recorder_stop,
+             os.environ.get("SPLITVM_KVM_RECORDER"))
+    st.hang_report.recorder_start, st.hang_report.recorder_stop = start, stop
+    try:
+        for env, fn, want_events, want_calls in (
+                ("1", hang, 1, ["start", "stop 40", "stop 0"]),
+                ("1", plain, 0, ["start", "stop 0"]),
+                ("", hang, 0, [])):
+            os.environ["SPLITVM_KVM_RECORDER"] = env
+            calls.clear()
+            try:
+                st._attempt(fn)
+                c.expect(False, f"{fn.__name__}: no failure raised")
+            except st.TestFailure as e:
+                text = st.format_failure(e)
+                c.expect(len(e.kvm_events) == want_events and
+                         ("reason shutdown" in text) == bool(want_events) and
+                         calls == want_calls,
+                         f"{fn.__name__} with recorder {env!r}: events {e.kvm_events}, "
+                         f"calls {calls}")
+    finally:
+        st.hang_report.recorder_start, st.hang_report.recorder_stop = saved[:2]
+        if saved[2] is None:
+            os.environ.pop("SPLITVM_KVM_RECORDER", None)
+        else:
+            os.environ["SPLITVM_KVM_RECORDER"] = saved[2]
+
+
 def test() -> None:
     c = st.Checks()
     test_parse(c)
     test_run(c)
     test_main_retry(c)
+    test_recorder(c)
     c.finish()
 
 
