@@ -24,8 +24,6 @@ from pathlib import Path
 
 TRACEFS = Path("/sys/kernel/tracing")
 KVM_EVENTS = ("kvm/kvm_exit",)
-# For a guest that dies at once (a triple fault) there is nothing left to
-# look at afterwards: the recorder keeps its last exits in the trace ring.
 RECORDER_EVENTS = ("kvm/kvm_exit", "kvm/kvm_inj_exception", "kvm/kvm_userspace_exit")
 VCPU_TASK_RE = re.compile(r"^\s*(vcpu\d+|CPU \d+/KVM)-\d+\s")
 EXIT_RE = re.compile(r"-(\d+)\s+\[.*kvm_exit: vcpu (\d+) reason (\S+) rip (0x[0-9a-f]+)")

@@ -503,9 +503,9 @@ def format_failure(e: TestFailure) -> str:
 
 
 def _attempt(test: Callable[[], None]) -> None:
-    """One run of test; with $SPLITVM_KVM_RECORDER=1 (scripts/test sets it
-    inside the harness) KVM's events are recorded, and a failure from a
-    hung or triple-faulted guest carries the last of them. The recorder is
+    """One run of test. With $SPLITVM_KVM_RECORDER=1 (off by default, see
+    docs/testing.md) KVM's events are recorded, and a failure from a hung or
+    triple-faulted guest carries the last of them. The recorder is
     host-wide: tests running side by side share it."""
     recording = os.environ.get("SPLITVM_KVM_RECORDER") == "1" and hang_report.recorder_start()
     try:
