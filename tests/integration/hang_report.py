@@ -26,7 +26,8 @@ TRACEFS = Path("/sys/kernel/tracing")
 KVM_EVENTS = ("kvm/kvm_exit",)
 RECORDER_EVENTS = ("kvm/kvm_exit", "kvm/kvm_inj_exception", "kvm/kvm_userspace_exit")
 VCPU_TASK_RE = re.compile(r"^\s*(vcpu\d+|CPU \d+/KVM)-\d+\s")
-EXIT_RE = re.compile(r"-(\d+)\s+\[.*kvm_exit: vcpu (\d+) reason (\S+) rip (0x[0-9a-f]+)")
+EXIT_RE = re.compile(r"-(\d+)\s+\[.*kvm_exit: vcpu (\d+) reason (\S+) rip (0x[0-9a-f]+)"
+                     r"(?: info1 (0x[0-9a-f]+) info2 (0x[0-9a-f]+))?")
 
 
 def _read(path: Path) -> str:
@@ -108,16 +109,24 @@ def _summarize_exits(trace: str, tids: set[str], limit: int = 12) -> tuple[int, 
     """Exits of threads tids (other VMs on the host left out): the total,
     and counts per (vcpu, reason) with the guest RIPs seen most."""
     per: dict[tuple[str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    # A nested page fault's info2 is the guest-physical address, info1 its
+    # error code (AMD): a guest stuck on one fault shows one address.
+    npf: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     total = 0
     for m in EXIT_RE.finditer(trace):
         if m.group(1) not in tids:
             continue
         total += 1
         per[(m.group(2), m.group(3))][m.group(4)] += 1
+        if m.group(3) == "npf" and m.group(6):
+            npf[m.group(2)][f"{m.group(6)} (error {m.group(5)})"] += 1
     lines = []
     for (vcpu, reason), rips in sorted(per.items(), key=lambda kv: -sum(kv[1].values()))[:limit]:
         top = ", ".join(f"{rip}x{n}" for rip, n in rips.most_common(4))
         lines.append(f"  vcpu {vcpu} {reason}: {sum(rips.values())} exits, rip {top}")
+        if reason == "npf" and npf[vcpu]:
+            lines.append("    guest-physical " +
+                         ", ".join(f"{a}x{n}" for a, n in npf[vcpu].most_common(4)))
     return total, lines
 
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.fspath(Path(__file__).resolve().parent))
+import hang_report  # noqa: E402
 import splitvm_test as st  # noqa: E402
 
 SERIAL = """\
@@ -192,8 +193,24 @@ def test_recorder(c: st.Checks) -> None:
             os.environ["SPLITVM_KVM_RECORDER"] = saved[2]
 
 
+def test_exit_summary(c: st.Checks) -> None:
+    """The hang report counts one VMM's exits per vCPU and reason, and names
+    the guest-physical address a nested page fault loops on."""
+    line = ("           vcpu0-{tid}     [000] .....   573.3: kvm_exit: vcpu 0 reason {reason} "
+            "rip 0xffffffffc06f020c info1 0x0000000200000006 info2 0x00000000026bcff8 "
+            "intr_info 0x00000000 error_code 0x00000000")
+    trace = "\n".join([line.format(tid=696, reason="npf")] * 3 +
+                      [line.format(tid=696, reason="hlt"), line.format(tid=999, reason="npf")])
+    total, lines = hang_report._summarize_exits(trace, {"696"})
+    text = "\n".join(lines)
+    c.expect(total == 4 and "vcpu 0 npf: 3 exits, rip 0xffffffffc06f020cx3" in text and
+             "guest-physical 0x00000000026bcff8 (error 0x0000000200000006)x3" in text and
+             "vcpu 0 hlt: 1 exits" in text, f"exit summary: {total} {lines}")
+
+
 def test() -> None:
     c = st.Checks()
+    test_exit_summary(c)
     test_parse(c)
     test_run(c)
     test_main_retry(c)
