@@ -72,7 +72,12 @@ def qemu_memtotal_kb(kernel: Path, image: Path, boot_args: str, c: dict) -> int:
     res = st.run(st.qemu_argv(kernel, image, boot_args, smp=c["vcpus"], mem_mib=c["mem_mib"]),
                  timeout=st.scaled(240), log=image.parent / "qemu-console.log",
                  stop_after_done=15)
-    memtotal = core_vm.marker_int(st.parse_markers(res.output), "MEMTOTAL_KB")
+    rep = st.parse_markers(res.output)
+    memtotal = core_vm.marker_int(rep, "MEMTOTAL_KB")
+    if memtotal is None and rep.done is None and not res.timed_out:
+        # QEMU -no-reboot ends quietly on a triple fault, which the harness
+        # causes under QEMU as well.
+        raise st.GuestFault("the guest under QEMU reset before it finished", res)
     if memtotal is None:
         raise st.TestFailure("the guest under QEMU reported no MemTotal", res)
     return memtotal

@@ -86,6 +86,8 @@ def test_run(c: st.Checks) -> None:
              f"hang report: {r.hang_report!r}")
     c.expect(st.is_guest_fault(st.TestFailure("x", r)), "a timed-out run is not a guest fault")
     c.expect(not st.is_guest_fault(st.TestFailure("x", None)), "a plain failure is a guest fault")
+    c.expect(st.is_guest_fault(st.GuestFault("x")) and st.is_guest_fault(st.GuestHang("x")),
+             "a GuestFault or GuestHang is not a guest fault")
     # A triple fault before the guest's script finished is one; after, not.
     fault = st.run(["sh", "-c", f"echo '@@ INIT 1.0'; echo 'vCPU 0: {st.TRIPLE_FAULT_LOG}'"],
                    timeout=30)
