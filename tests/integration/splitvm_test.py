@@ -180,11 +180,11 @@ def build_image(name: str, script: str | None,
 
 def qemu_argv(kernel: os.PathLike[str], initrd: os.PathLike[str], append: str, *,
               smp: int, mem_mib: int, devices: Sequence[str] = (),
-              qboot: bool = True) -> list[str]:
+              qboot: bool = True, extra: Sequence[str] = ()) -> list[str]:
     """QEMU -M pc booting a kernel and initrd with KVM: the peer that checks
     the test image and that the tests measure vmm-core against (never part
     of the product). The serial port is on stdout; the guest's reboot or
-    poweroff ends QEMU."""
+    poweroff ends QEMU. `extra`: more QEMU options, appended."""
     argv = ["qemu-system-x86_64", "-accel", "kvm", "-M", "pc", "-m", str(mem_mib),
             "-smp", str(smp), "-nographic", "-no-reboot", "-net", "none",
             "-kernel", os.fspath(kernel), "-initrd", os.fspath(initrd),
@@ -193,7 +193,7 @@ def qemu_argv(kernel: os.PathLike[str], initrd: os.PathLike[str], append: str, *
         argv += ["-bios", "qboot.rom"]  # much faster than SeaBIOS
     for dev in devices:
         argv += ["-device", dev]
-    return argv
+    return argv + list(extra)
 
 
 def scaled(seconds: float) -> float:

@@ -167,9 +167,9 @@ def test_recorder(c: st.Checks) -> None:
     def plain() -> None:
         raise st.TestFailure("plain")
 
-    saved = (st.hang_report.recorder_start, st.hang_report.recorder_stop,
+    saved = (hang_report.recorder_start, hang_report.recorder_stop,
              os.environ.get("SPLITVM_KVM_RECORDER"))
-    st.hang_report.recorder_start, st.hang_report.recorder_stop = start, stop
+    hang_report.recorder_start, hang_report.recorder_stop = start, stop
     try:
         for env, fn, want_events, want_calls in (
                 ("1", hang, 1, ["start", "stop 40", "stop 0"]),
@@ -188,7 +188,7 @@ def test_recorder(c: st.Checks) -> None:
                          f"{fn.__name__} with recorder {env!r}: events {e.kvm_events}, "
                          f"calls {calls}")
     finally:
-        st.hang_report.recorder_start, st.hang_report.recorder_stop = saved[:2]
+        hang_report.recorder_start, hang_report.recorder_stop = saved[:2]
         if saved[2] is None:
             os.environ.pop("SPLITVM_KVM_RECORDER", None)
         else:
